@@ -1,0 +1,135 @@
+"""Ingestion: samples/s through the real HTTP API vs the database's own bulk load (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+BATCH = 10_000
+BATCHES = 10
+PG_ADMIN = os.environ.get("PAINPATH_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def _bodies() -> list[bytes]:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    bodies = []
+    for n in range(BATCHES):
+        samples = [
+            {
+                "type": "heart_rate",
+                "unit": "bpm",
+                "value": 60 + i % 40,
+                "start": (start + timedelta(seconds=(n * BATCH + i) * 5)).isoformat(),
+            }
+            for i in range(BATCH)
+        ]
+        bodies.append(json.dumps({"source": {"key": "bench-watch"}, "samples": samples}).encode())
+    return bodies
+
+
+def _api_rate(url: str, patient_id: int, token: str, bodies: list[bytes]) -> float:
+    started = time.perf_counter()
+    for body in bodies:
+        req = urllib.request.Request(  # noqa: S310 - loopback only
+            f"{url}/api/v1/patients/{patient_id}/samples",
+            data=body,
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        )
+        with urllib.request.urlopen(req, timeout=120) as resp:  # noqa: S310 - loopback only
+            assert json.loads(resp.read())["new"] == BATCH
+    return BATCH * BATCHES / (time.perf_counter() - started)
+
+
+def _rows(patient_id: int, source_id: int) -> list[tuple[int, int, int, int, int, float]]:
+    start_ms = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp() * 1000)
+    return [
+        (patient_id, 1, start_ms + k * 5000, 0, source_id, float(60 + k % 40))
+        for k in range(BATCH * BATCHES)
+    ]
+
+
+def _sqlite_bulk(db: Path, patient_id: int) -> float:
+    conn = sqlite3.connect(db)
+    source_id = conn.execute("SELECT id FROM devices_devicesource").fetchone()[0]
+    conn.execute("CREATE TABLE bench_copy AS SELECT * FROM devices_sample WHERE 0")
+    conn.execute("DROP TABLE bench_copy")
+    ddl = conn.execute("SELECT sql FROM sqlite_master WHERE name='devices_sample'").fetchone()[0]
+    conn.execute(ddl.replace('"devices_sample"', "bench_copy", 1))
+    rows = _rows(patient_id, source_id)
+    started = time.perf_counter()
+    with conn:
+        for i in range(0, len(rows), BATCH):
+            conn.executemany(
+                "INSERT OR IGNORE INTO bench_copy VALUES (?, ?, ?, ?, ?, ?)",
+                [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows[i : i + BATCH]],
+            )
+    return len(rows) / (time.perf_counter() - started)
+
+
+def _pg_bulk(url: str, patient_id: int) -> float:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        source_id = conn.execute("SELECT id FROM devices_devicesource").fetchone()[0]
+        conn.execute("CREATE TABLE bench_copy (LIKE devices_sample INCLUDING ALL)")
+        rows = _rows(patient_id, source_id)
+        cols = "patient_id, type, start_ms, duration_ms, source_id, value"
+        started = time.perf_counter()
+        with (
+            conn.cursor() as cur,
+            cur.copy(f"COPY bench_copy ({cols}) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            copy.set_types(["int8", "int2", "int8", "int4", "int8", "float8"])
+            for r in rows:
+                copy.write_row(r)
+        conn.commit()
+        return len(rows) / (time.perf_counter() - started)
+
+
+def _measure(label: str, database_url: str, var: Path, bulk) -> str:
+    from tests.devices.server_process import start_server
+
+    server = start_server(database_url, var, workers=1)
+    try:
+        api = _api_rate(server.url, server.patient_id, server.token, _bodies())
+    finally:
+        server.stop()
+    raw = bulk(server.patient_id)
+    return (
+        f"{label}: API {api:,.0f} samples/s vs bulk load {raw:,.0f} rows/s "
+        f"-> ratio {api / raw:.0%} (target >= 50%)"
+    )
+
+
+def run() -> list[str]:
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        db = Path(tmp) / "ingest.sqlite3"
+        lines.append(
+            _measure("SQLite", f"sqlite:///{db}", Path(tmp), lambda pid: _sqlite_bulk(db, pid))
+        )
+        try:
+            import psycopg
+
+            name = f"painpath_bench_ingest_{os.getpid()}"
+            with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+        except Exception as exc:
+            lines.append(f"PostgreSQL: skipped ({type(exc).__name__}: {exc})".splitlines()[0])
+            return lines
+        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+        try:
+            lines.append(_measure("PostgreSQL", url, Path(tmp), lambda pid: _pg_bulk(url, pid)))
+        finally:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    lines.append(
+        f"({BATCHES} batches of {BATCH:,} heart-rate samples, one loopback client, 1 worker)"
+    )
+    return lines

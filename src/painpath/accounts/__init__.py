@@ -1,0 +1,1 @@
+"""Users, roles, clinics and API tokens."""

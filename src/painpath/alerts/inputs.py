@@ -1,0 +1,117 @@
+"""The one adapter to other capabilities' data (diary, assessments, genomics).
+
+Each function imports its source inside the call. If the source module is not installed or
+lacks the function, the adapter logs an ERROR and returns :data:`UNAVAILABLE`, so the rules
+that read it are reported "not evaluated: no data source" instead of treating missing data
+as normal. Tests monkeypatch these functions.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "UNAVAILABLE",
+    "PgxFindingView",
+    "Unavailable",
+    "daily_pain",
+    "last_checkin_date",
+    "latest_phq9_item9",
+    "open_urgent_flags",
+    "pgx_findings",
+]
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """Marks an input whose data source could not be reached."""
+
+    source: str
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNAVAILABLE: Final = Unavailable("missing")
+
+
+@dataclass(frozen=True)
+class PgxFindingView:
+    """What the prescribing check shows of a pharmacogenomic finding."""
+
+    drug: str
+    genes: dict[str, Any]
+    strength: str
+    action: str
+    recommendation: str
+    source: str
+    actionable: bool
+
+
+def _function(module: str, name: str) -> Callable[..., Any] | Unavailable:
+    try:
+        found = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        logger.error(
+            "safety inputs: %s.%s is not available (%s); the rules that read it are NOT evaluated",
+            module,
+            name,
+            exc,
+        )
+        return Unavailable(f"{module}.{name}")
+    return found  # type: ignore[no-any-return]
+
+
+def daily_pain(patient_id: int, start: date, end: date) -> dict[date, float] | Unavailable:
+    fn = _function("painpath.diary.selectors", "daily_pain")
+    if isinstance(fn, Unavailable):
+        return fn
+    return dict(fn(patient_id, start, end))
+
+
+def last_checkin_date(patient_id: int) -> date | Unavailable | None:
+    fn = _function("painpath.diary.selectors", "last_checkin_date")
+    if isinstance(fn, Unavailable):
+        return fn
+    result: date | None = fn(patient_id)
+    return result
+
+
+def latest_phq9_item9(patient_id: int) -> tuple[date, int] | Unavailable | None:
+    fn = _function("painpath.assessments.selectors", "latest_item_answer")
+    if isinstance(fn, Unavailable):
+        return fn
+    result: tuple[date, int] | None = fn(patient_id, "phq9", "phq9_9")
+    return result
+
+
+def open_urgent_flags(patient_ids: list[int]) -> dict[int, list[str]] | Unavailable:
+    fn = _function("painpath.assessments.selectors", "open_urgent_flags")
+    if isinstance(fn, Unavailable):
+        return fn
+    return dict(fn(patient_ids))
+
+
+def pgx_findings(patient_id: int, drug: str) -> list[PgxFindingView] | Unavailable:
+    fn = _function("painpath.genomics.selectors", "pgx_findings")
+    if isinstance(fn, Unavailable):
+        return fn
+    return [
+        PgxFindingView(
+            drug=str(f.drug),
+            genes=dict(f.genes),
+            strength=str(f.strength),
+            action=str(f.action),
+            recommendation=str(f.recommendation),
+            source=str(f.source),
+            actionable=bool(f.actionable),
+        )
+        for f in fn(patient_id, drug)
+    ]

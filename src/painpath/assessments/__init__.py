@@ -1,0 +1,1 @@
+"""Questionnaires: scored responses, schedules, reminders and flags."""

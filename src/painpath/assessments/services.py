@@ -1,0 +1,234 @@
+"""Questionnaire responses and flags: validated, scored by the clinical core, stored, audited."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from painpath import access
+from painpath.assessments.models import (
+    OPEN_REMINDER_STATES,
+    Flag,
+    QuestionnaireResponse,
+    Reminder,
+    ReminderStatus,
+    Source,
+)
+from painpath.assessments.policy import policy
+from painpath.assessments.schedule import ChangeVerdict, judge_change
+from painpath.audit import services as audit
+from painpath.audit.models import Action
+from painpath.clinical.instruments import (
+    AnswerError,
+    Instrument,
+    UnknownInstrumentError,
+    get_instrument,
+    score,
+)
+from painpath.core.context import Actor
+from painpath.core.errors import FieldError, InvalidInput, NotFound
+from painpath.core.signals import announce_patient_data_changed
+from painpath.diary.services import local_today
+
+__all__ = [
+    "ScoreRow",
+    "instrument_or_invalid",
+    "list_responses",
+    "review_flag",
+    "score_history",
+    "submit_response",
+]
+
+OBJECT_TYPE = "QuestionnaireResponse"
+
+
+def instrument_or_invalid(instrument_id: str, *, field: str = "instrument") -> Instrument:
+    try:
+        return get_instrument(instrument_id)
+    except UnknownInstrumentError:
+        raise InvalidInput(
+            _("Unknown instrument."),
+            fields=[FieldError(field, _("No instrument with id %r.") % instrument_id)],
+        ) from None
+
+
+def submit_response(
+    *,
+    actor: Actor,
+    patient_id: int,
+    instrument_id: str,
+    answers: Sequence[object],
+    sex: str | None = None,
+    source: str = Source.WEB,
+    completed_at: datetime | None = None,
+) -> QuestionnaireResponse:
+    """Score and store one completed form from the patient; raise its flags; close reminders."""
+    user = access.require_authenticated(actor.user)
+    patient = access.get_patient_for_self_report(user, patient_id)
+    definition = instrument_or_invalid(instrument_id)
+    if definition.requires_sex and sex is None and patient.sex in {"female", "male"}:
+        sex = patient.sex
+    try:
+        result = score(definition, list(answers), sex=sex)
+    except AnswerError as exc:
+        raise InvalidInput(
+            _("The answers cannot be scored."), fields=[FieldError("answers", str(exc))]
+        ) from None
+    now = completed_at or timezone.now()
+    urgent_labels = policy().urgent_labels
+    with transaction.atomic():
+        response = QuestionnaireResponse.objects.create(
+            patient=patient,
+            instrument=definition.id,
+            instrument_version=definition.version[:300],
+            answers=list(answers),
+            sex=sex or "",
+            score=result.score,
+            band=result.band or "",
+            subscales=dict(result.subscales),
+            flags=list(result.flags),
+            valid=result.valid,
+            missing=list(result.missing),
+            completed_at=now,
+            day=local_today(patient, now=now),
+            source=source,
+            synthetic=patient.synthetic,
+        )
+        Flag.objects.bulk_create(
+            Flag(
+                patient=patient,
+                response=response,
+                instrument=definition.id,
+                label=label,
+                urgent=label in urgent_labels,
+                raised_at=now,
+                synthetic=patient.synthetic,
+            )
+            for label in result.flags
+        )
+        closed = Reminder.objects.filter(
+            patient=patient, instrument=definition.id, status__in=OPEN_REMINDER_STATES
+        ).update(status=ReminderStatus.ANSWERED, answered_at=now, response=response)
+        audit.record(
+            actor,
+            action=Action.CREATE,
+            object_type=OBJECT_TYPE,
+            object_id=response.pk,
+            patient_id=patient.pk,
+            detail={
+                "instrument": definition.id,
+                "source": source,
+                "flags": list(result.flags),
+                "reminders_answered": closed,
+            },
+        )
+        announce_patient_data_changed(patient_id=patient.pk, kind="questionnaire")
+    return response
+
+
+def list_responses(
+    *, actor: Actor, patient_id: int, instrument_id: str | None = None
+) -> list[QuestionnaireResponse]:
+    """The patient's responses, newest first (audited as one list read)."""
+    user = access.require_authenticated(actor.user)
+    with transaction.atomic():
+        patient = access.get_readable_patient(user, patient_id)
+        rows = QuestionnaireResponse.objects.filter(patient=patient)
+        if instrument_id:
+            rows = rows.filter(instrument=instrument_id)
+        items = list(rows.order_by("-completed_at"))
+        audit.record(
+            actor,
+            action=Action.LIST,
+            object_type=OBJECT_TYPE,
+            patient_id=patient.pk,
+            detail={"instrument": instrument_id or "", "count": len(items)},
+        )
+    return items
+
+
+def get_response(*, actor: Actor, response_id: int) -> QuestionnaireResponse:
+    user = access.require_authenticated(actor.user)
+    with transaction.atomic():
+        response = QuestionnaireResponse.objects.filter(pk=response_id).first()
+        if response is None:
+            raise NotFound(_("No such questionnaire response."))
+        access.get_readable_patient(user, response.patient_id)
+        audit.record(
+            actor,
+            action=Action.READ,
+            object_type=OBJECT_TYPE,
+            object_id=response.pk,
+            patient_id=response.patient_id,
+        )
+    return response
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    response: QuestionnaireResponse
+    instrument_name: str
+    baseline: QuestionnaireResponse | None
+    change: float | None
+    verdicts: list[ChangeVerdict]
+    has_thresholds: bool
+
+
+def score_history(*, actor: Actor, patient_id: int) -> tuple[list[ScoreRow], list[Flag]]:
+    """Every scored response with change from the instrument's first (baseline) response,
+    judged against the instrument's published change thresholds; and the patient's flags."""
+    responses = list_responses(actor=actor, patient_id=patient_id)
+    flags = list(Flag.objects.filter(patient_id=patient_id).select_related("reviewed_by"))
+    baselines: dict[str, QuestionnaireResponse] = {}
+    for r in sorted(responses, key=lambda r: r.completed_at):
+        if r.valid and r.score is not None:
+            baselines.setdefault(r.instrument, r)
+    rows: list[ScoreRow] = []
+    for r in responses:
+        definition = get_instrument(r.instrument)
+        base = baselines.get(r.instrument)
+        change = verdicts = None
+        if base is not None and base.pk != r.pk and r.score is not None and base.score is not None:
+            change = round(r.score - base.score, 2)
+            verdicts = judge_change(
+                definition.change_thresholds, baseline=base.score, current=r.score
+            )
+        rows.append(
+            ScoreRow(
+                response=r,
+                instrument_name=definition.name,
+                baseline=base,
+                change=change,
+                verdicts=verdicts or [],
+                has_thresholds=any(t.applies_to == "score" for t in definition.change_thresholds),
+            )
+        )
+    return rows, flags
+
+
+def review_flag(*, actor: Actor, flag_id: int) -> Flag:
+    """A clinician on the care team marks a flag reviewed (it stops being open)."""
+    user = access.require_authenticated(actor.user)
+    with transaction.atomic():
+        flag = Flag.objects.select_for_update().filter(pk=flag_id).first()
+        if flag is None:
+            raise NotFound(_("No such flag."))
+        access.get_patient_for_clinical_write(user, flag.patient_id)
+        if flag.reviewed_at is None:
+            flag.reviewed_at = timezone.now()
+            flag.reviewed_by = user
+            flag.save(update_fields=["reviewed_at", "reviewed_by"])
+        audit.record(
+            actor,
+            action=Action.UPDATE,
+            object_type="Flag",
+            object_id=flag.pk,
+            patient_id=flag.patient_id,
+            detail={"label": flag.label, "reviewed": True},
+        )
+    return flag

@@ -1,0 +1,23 @@
+"""Background checks of the audit trail."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from painpath.audit.services import verify_chain
+
+logger = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(hour="2", minute="30"))  # type: ignore[untyped-decorator]
+def verify_audit_chain_nightly() -> bool:
+    """Walk the whole chain every night, so tampering is noticed without anyone asking."""
+    result = verify_chain()
+    if result.broken is None:
+        logger.info("audit chain intact: %d rows", result.checked)
+        return True
+    logger.error("audit chain BROKEN at row %d: %s", result.broken.seq, result.broken.reason)
+    return False

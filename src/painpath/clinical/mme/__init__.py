@@ -1,0 +1,38 @@
+"""Morphine milligram equivalents: CDC 2022 factors (CDC 2016 as a named alternative)."""
+
+from painpath.clinical.mme._calculate import DoseItem, MmeItem, MmeResult, compute_mme
+from painpath.clinical.mme._daily import TakenDose, prescribed_mme, taken_mme
+from painpath.clinical.mme._data import (
+    DoseThreshold,
+    FactorTable,
+    Limits,
+    MethadoneBand,
+    TableFactor,
+    load_limits,
+    load_table,
+    load_thresholds,
+    table_names,
+)
+from painpath.clinical.mme._errors import MmeError, MmeInputError, UnknownTableError
+
+__all__ = [
+    "DoseItem",
+    "DoseThreshold",
+    "FactorTable",
+    "Limits",
+    "MethadoneBand",
+    "MmeError",
+    "MmeInputError",
+    "MmeItem",
+    "MmeResult",
+    "TableFactor",
+    "TakenDose",
+    "UnknownTableError",
+    "compute_mme",
+    "load_limits",
+    "load_table",
+    "load_thresholds",
+    "prescribed_mme",
+    "table_names",
+    "taken_mme",
+]

@@ -1,0 +1,194 @@
+"""Loads the MME data files: factor tables, dose thresholds and plausibility limits."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from painpath.clinical.mme._errors import UnknownTableError
+
+__all__ = [
+    "DoseThreshold",
+    "FactorTable",
+    "Limits",
+    "MethadoneBand",
+    "TableFactor",
+    "load_limits",
+    "load_table",
+    "load_thresholds",
+    "table_names",
+]
+
+FactorUnit = Literal["mg", "mcg/h"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _FactorRow(_Strict):
+    factor: Decimal
+    unit: FactorUnit
+    note: str = ""
+
+
+class _BandRow(_Strict):
+    up_to: Decimal
+    factor: Decimal
+
+
+class _TableRow(_Strict):
+    title: str
+    citation: str
+    url: str
+    version: str
+    verified_against: str
+    factors: dict[str, _FactorRow]
+    ranged: dict[str, list[_BandRow]] = {}
+    excluded: dict[str, str] = {}
+
+
+class _FactorsFile(_Strict):
+    tables: dict[str, _TableRow]
+
+
+class _ThresholdRow(_Strict):
+    mme_per_day: int
+    citation: str
+
+
+class _ThresholdsFile(_Strict):
+    threshold: list[_ThresholdRow]
+
+
+class _LimitsFile(_Strict):
+    version: str
+    max_doses_per_day: int
+    max_item_mme_per_day: int
+
+
+@dataclass(frozen=True, slots=True)
+class TableFactor:
+    """A fixed factor: MME/day = daily amount in ``unit`` x ``factor``."""
+
+    factor: Decimal
+    unit: FactorUnit
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MethadoneBand:
+    """A dose band: the factor for a total daily dose up to ``up_to`` mg (inclusive)."""
+
+    up_to: Decimal
+    factor: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class FactorTable:
+    """One named conversion table with its source."""
+
+    name: str
+    title: str
+    citation: str
+    url: str
+    version: str
+    factors: dict[str, TableFactor]
+    ranged: dict[str, tuple[MethadoneBand, ...]]
+    excluded: dict[str, str]
+
+    def covers(self, drug_id: str) -> bool:
+        """Whether the table has a factor (fixed or ranged) for ``drug_id``."""
+        return drug_id in self.factors or drug_id in self.ranged
+
+
+@dataclass(frozen=True, slots=True)
+class DoseThreshold:
+    """A daily MME value reported as crossed when the total reaches it."""
+
+    mme_per_day: int
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Plausibility guards for input (see data/limits.toml for the reasoning)."""
+
+    version: str
+    max_doses_per_day: int
+    max_item_mme_per_day: int
+
+
+def _read(name: str) -> dict[str, Any]:
+    text = resources.files("painpath.clinical.mme").joinpath(f"data/{name}").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@cache
+def _tables() -> dict[str, FactorTable]:
+    data = _FactorsFile.model_validate(_read("factors.toml"))
+    tables = {}
+    for name, row in data.tables.items():
+        for drug, bands in row.ranged.items():
+            if drug in row.factors or not bands:
+                raise ValueError(f"table {name!r}: {drug!r} needs either a factor or bands")
+        tables[name] = FactorTable(
+            name=name,
+            title=row.title,
+            citation=row.citation,
+            url=row.url,
+            version=row.version,
+            factors={
+                drug: TableFactor(factor=f.factor, unit=f.unit, note=f.note)
+                for drug, f in row.factors.items()
+            },
+            ranged={
+                drug: tuple(
+                    MethadoneBand(up_to=b.up_to, factor=b.factor)
+                    for b in sorted(bands, key=lambda b: b.up_to)
+                )
+                for drug, bands in row.ranged.items()
+            },
+            excluded=dict(row.excluded),
+        )
+    return tables
+
+
+def table_names() -> tuple[str, ...]:
+    """Names of the available factor tables."""
+    return tuple(_tables())
+
+
+def load_table(name: str) -> FactorTable:
+    """The factor table called ``name`` (e.g. ``"cdc2022"``)."""
+    try:
+        return _tables()[name]
+    except KeyError:
+        raise UnknownTableError(
+            f"unknown factor table {name!r}: choose one of {', '.join(table_names())}"
+        ) from None
+
+
+@cache
+def load_thresholds() -> tuple[DoseThreshold, ...]:
+    """The daily MME thresholds, ascending."""
+    data = _ThresholdsFile.model_validate(_read("dose_thresholds.toml"))
+    rows = sorted(data.threshold, key=lambda r: r.mme_per_day)
+    return tuple(DoseThreshold(mme_per_day=r.mme_per_day, citation=r.citation) for r in rows)
+
+
+@cache
+def load_limits() -> Limits:
+    """The plausibility limits."""
+    data = _LimitsFile.model_validate(_read("limits.toml"))
+    return Limits(
+        version=data.version,
+        max_doses_per_day=data.max_doses_per_day,
+        max_item_mme_per_day=data.max_item_mme_per_day,
+    )

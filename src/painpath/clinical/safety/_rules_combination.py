@@ -1,0 +1,92 @@
+"""Combination rules: opioid with CNS depressants or gabapentinoids, several opioids, naloxone."""
+
+from __future__ import annotations
+
+from painpath.clinical.safety._alert import Alert, Evidence, make_alert, number
+from painpath.clinical.safety._config import RuleSpec
+from painpath.clinical.safety._context import RuleContext
+from painpath.clinical.safety._rule import rule
+
+__all__: list[str] = []
+
+NALOXONE_RISK_CONDITIONS = {
+    "overdose_history": "history of overdose",
+    "substance_use_disorder_history": "history of substance use disorder",
+    "opioid_use_disorder": "opioid use disorder",
+    "sleep_disordered_breathing": "sleep-disordered breathing",
+}
+
+
+def _names(ctx: RuleContext, *, cns: bool = False, drug_class: str = "") -> tuple[str, ...]:
+    found = {
+        r.medication.name
+        for r in ctx.current
+        if (cns and r.medication.cns_depressant)
+        or (drug_class and drug_class in r.medication.classes)
+    }
+    return tuple(sorted(found))
+
+
+def _opioid_names(ctx: RuleContext) -> tuple[str, ...]:
+    return tuple(sorted({r.medication.name for r in ctx.opioids}))
+
+
+@rule("opioid-with-cns-depressant")
+def opioid_with_cns_depressant(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
+    """A current opioid together with a benzodiazepine or other CNS depressant."""
+    others = _names(ctx, cns=True)
+    if not ctx.opioids or not others:
+        return None
+    evidence: Evidence = {"opioids": _opioid_names(ctx), "cns_depressants": others}
+    return make_alert(spec, evidence, others=others)
+
+
+@rule("opioid-with-gabapentinoid")
+def opioid_with_gabapentinoid(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
+    """A current opioid together with gabapentin or pregabalin."""
+    others = _names(ctx, drug_class="gabapentinoid")
+    if not ctx.opioids or not others:
+        return None
+    evidence: Evidence = {"opioids": _opioid_names(ctx), "gabapentinoids": others}
+    return make_alert(spec, evidence, others=others)
+
+
+@rule("multiple-opioids")
+def multiple_opioids(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
+    """Two or more current opioid prescriptions."""
+    count = len(ctx.opioids)
+    if count < spec.int_param("min_count"):
+        return None
+    drugs = tuple(f"{r.medication.name} ({r.prescription.release})" for r in ctx.opioids)
+    return make_alert(spec, {"count": count, "opioids": drugs}, count=count, drugs=drugs)
+
+
+@rule("naloxone-not-prescribed")
+def naloxone_not_prescribed(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
+    """A current opioid, an overdose risk factor, and no naloxone on the list."""
+    if not ctx.opioids:
+        return None
+    if any("overdose_reversal" in r.medication.classes for r in ctx.current):
+        return None
+    reasons: list[str] = []
+    threshold = spec.int_param("mme_per_day")
+    if ctx.prescribed.total_mme_per_day >= threshold:
+        reasons.append(
+            f"{number(ctx.prescribed.total_mme_per_day):g} MME/day prescribed (>= {threshold})"
+        )
+    benzodiazepines = _names(ctx, drug_class="benzodiazepine")
+    if benzodiazepines:
+        reasons.append("benzodiazepine prescribed: " + ", ".join(benzodiazepines))
+    reasons.extend(
+        label
+        for condition, label in NALOXONE_RISK_CONDITIONS.items()
+        if condition in ctx.snapshot.conditions
+    )
+    if not reasons:
+        return None
+    evidence: Evidence = {
+        "reasons": tuple(reasons),
+        "prescribed_mme_per_day": number(ctx.prescribed.total_mme_per_day),
+        "opioids": _opioid_names(ctx),
+    }
+    return make_alert(spec, evidence, reasons="; ".join(reasons))

@@ -1,0 +1,1 @@
+"""Shell-wide pieces shared by every Django app: errors, request context, API, paging."""

@@ -1,0 +1,52 @@
+"""Request id and client address on every request; each clinic's time zone while it works."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from painpath.core.context import new_request_id
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a proxy rewrites it.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    """Accepts a well-formed X-Request-ID from a caller (for tracing), else makes one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else new_request_id()
+        request.request_id = request_id  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class ClinicTimezoneMiddleware:
+    """Shows times in the signed-in user's clinic time zone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        tz_name = None
+        if user is not None and user.is_authenticated:
+            tz_name = user.timezone_name
+        if tz_name:
+            timezone.activate(zoneinfo.ZoneInfo(tz_name))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

@@ -1,0 +1,1 @@
+"""Remote monitoring: wearable samples in at volume, daily rollups, the neuromodulation log."""

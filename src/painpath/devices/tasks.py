@@ -1,0 +1,21 @@
+"""Background work after ingest: recompute touched days' rollups; run file imports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from huey.contrib.djhuey import db_task
+
+from painpath.devices import services
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def refresh_summaries_task(patient_id: int, days: list[str]) -> int:
+    return services.refresh_daily_summaries(
+        patient_ids=[patient_id], days=[date.fromisoformat(d) for d in days]
+    )
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def run_import_task(job_id: int) -> str:
+    return str(services.run_import(job_id=job_id).status)

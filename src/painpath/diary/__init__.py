@@ -1,0 +1,1 @@
+"""Daily check-in: pain now and on average, a body map, qualities, sleep, mood, activity."""

@@ -1,0 +1,1 @@
+"""Interoperability: FHIR R4 mapping, bundle import, NDJSON export, wearable formats."""

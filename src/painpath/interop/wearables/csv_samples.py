@@ -1,0 +1,58 @@
+"""Plain CSV of samples with a documented header, streamed row by row.
+
+Header (first line, these names, any order; ``end`` and ``source`` may be left empty)::
+
+    type,unit,value,start,end,source
+
+``type`` is heart_rate, rr_interval, steps, sleep or active_minutes; ``unit`` the type's unit
+(bpm, ms, count, stage, min); ``value`` a number (a stage name for sleep); ``start``/``end``
+ISO 8601 with an offset, e.g. ``2026-03-01T07:30:00+01:00``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from painpath.interop.wearables.errors import WearableFormatError
+
+__all__ = ["CSV_HEADER", "read_csv_samples"]
+
+CSV_HEADER = ("type", "unit", "value", "start", "end", "source")
+REQUIRED = {"type", "unit", "value", "start"}
+
+
+def _number(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def read_csv_samples(path: Path, *, skipped: Counter[str]) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = set(reader.fieldnames or [])
+        missing = REQUIRED - header
+        if missing:
+            raise WearableFormatError(
+                f"the CSV header lacks {', '.join(sorted(missing))}; "
+                f"expected {','.join(CSV_HEADER)}"
+            )
+        for row in reader:
+            record: dict[str, Any] = {
+                "type": row.get("type"),
+                "unit": row.get("unit"),
+                "value": row.get("value", "")
+                if row.get("type") == "sleep"
+                else _number(row.get("value", "")),
+                "start": row.get("start"),
+                "end": row.get("end") or None,
+            }
+            if row.get("source"):
+                record["source"] = row["source"]
+            yield record
+    _ = skipped

@@ -1,0 +1,250 @@
+"""The one sample schema: type, unit, value, time zone-aware start/end; validation of a batch.
+
+A record is a mapping ``{"type", "unit", "value", "start", "end"?, "source"?}`` with ISO 8601
+timestamps that carry an offset. Valid records become columnar rows (compact integers:
+milliseconds since the Unix epoch and a duration in milliseconds); invalid ones become
+``SampleIssue(index, field, rule)``. Bounds and units come from ``data/sample_types.toml``.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "SLEEP_STAGES",
+    "SampleBatch",
+    "SampleIssue",
+    "SampleType",
+    "ms_to_datetime",
+    "sample_types",
+    "to_ms",
+    "type_by_code",
+    "validate_samples",
+]
+
+DATA_FILE = Path(__file__).with_name("data") / "sample_types.toml"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MS = timedelta(milliseconds=1)
+SLEEP_STAGES: tuple[str, ...] = ("awake", "light", "deep", "rem", "unknown")
+
+
+@dataclass(frozen=True)
+class SampleType:
+    name: str
+    code: int
+    unit: str
+    aliases: tuple[str, ...]
+    minimum: float | None
+    maximum: float | None
+    interval: str  # "optional" or "required"
+    max_per_second: float | None = None
+
+    def accepts_unit(self, unit: object) -> bool:
+        return unit == self.unit or unit in self.aliases
+
+
+@dataclass(frozen=True)
+class SampleIssue:
+    index: int
+    field: str
+    rule: str
+
+
+@dataclass
+class SampleBatch:
+    """Valid rows in columns, plus the issues of the invalid records."""
+
+    sources: list[str] = field(default_factory=list)
+    types: list[int] = field(default_factory=list)
+    start_ms: list[int] = field(default_factory=list)
+    duration_ms: list[int] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    issues: list[SampleIssue] = field(default_factory=list)
+    received: int = 0
+
+    def __len__(self) -> int:
+        return len(self.types)
+
+    def counts_by_type(self) -> dict[str, int]:
+        names = {t.code: t.name for t in sample_types().values()}
+        counts: dict[str, int] = {}
+        for code in self.types:
+            counts[names[code]] = counts.get(names[code], 0) + 1
+        return counts
+
+
+@dataclass(frozen=True)
+class _Limits:
+    types: dict[str, SampleType]
+    max_future_skew: timedelta
+    max_interval: timedelta
+
+
+@cache
+def _limits() -> _Limits:
+    raw = tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))
+    types = {
+        name: SampleType(
+            name=name,
+            code=int(spec["code"]),
+            unit=str(spec["unit"]),
+            aliases=tuple(spec.get("aliases", [])),
+            minimum=spec.get("min"),
+            maximum=spec.get("max"),
+            interval=str(spec["interval"]),
+            max_per_second=spec.get("max_per_second"),
+        )
+        for name, spec in raw["types"].items()
+    }
+    return _Limits(
+        types=types,
+        max_future_skew=timedelta(seconds=int(raw["max_future_skew_seconds"])),
+        max_interval=timedelta(hours=int(raw["max_interval_hours"])),
+    )
+
+
+def sample_types() -> dict[str, SampleType]:
+    return _limits().types
+
+
+def type_by_code(code: int) -> SampleType:
+    for t in sample_types().values():
+        if t.code == code:
+            return t
+    raise KeyError(code)
+
+
+def to_ms(moment: datetime) -> int:
+    return (moment - EPOCH) // MS
+
+
+def ms_to_datetime(ms: int) -> datetime:
+    return EPOCH + timedelta(milliseconds=ms)
+
+
+def _parse_time(value: object, name: str, issues: list[SampleIssue], index: int) -> int | None:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            issues.append(SampleIssue(index, name, "must be an ISO 8601 date-time"))
+            return None
+    else:
+        issues.append(SampleIssue(index, name, "must be an ISO 8601 date-time string"))
+        return None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        issues.append(SampleIssue(index, name, "must include a time zone offset (e.g. +02:00)"))
+        return None
+    return to_ms(moment)
+
+
+def _value(
+    record: Mapping[str, Any], stype: SampleType, issues: list[SampleIssue], index: int
+) -> float | None:
+    raw = record.get("value")
+    if stype.name == "sleep":
+        if raw not in SLEEP_STAGES:
+            issues.append(SampleIssue(index, "value", f"must be one of {', '.join(SLEEP_STAGES)}"))
+            return None
+        return float(SLEEP_STAGES.index(raw))
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+        issues.append(SampleIssue(index, "value", "must be a finite number"))
+        return None
+    if (stype.minimum is not None and raw < stype.minimum) or (
+        stype.maximum is not None and raw > stype.maximum
+    ):
+        issues.append(
+            SampleIssue(
+                index,
+                "value",
+                f"out of plausible range {stype.minimum}-{stype.maximum} {stype.unit}",
+            )
+        )
+        return None
+    return float(raw)
+
+
+def _check_one(  # noqa: PLR0911 - one early return per rule keeps the rules readable
+    record: object,
+    index: int,
+    *,
+    default_source: str | None,
+    latest_ms: int,
+    issues: list[SampleIssue],
+) -> tuple[str, int, int, int, float] | None:
+    limits = _limits()
+    if not isinstance(record, Mapping):
+        issues.append(SampleIssue(index, "sample", "must be a JSON object"))
+        return None
+    stype = limits.types.get(record.get("type"))  # type: ignore[arg-type]
+    if stype is None:
+        issues.append(SampleIssue(index, "type", f"must be one of {', '.join(limits.types)}"))
+        return None
+    if not stype.accepts_unit(record.get("unit")):
+        issues.append(SampleIssue(index, "unit", f"must be {stype.unit} for {stype.name}"))
+        return None
+    source = record.get("source", default_source)
+    if not isinstance(source, str) or not 0 < len(source) <= 64:
+        issues.append(SampleIssue(index, "source", "a source key of 1-64 characters is required"))
+        return None
+    before = len(issues)
+    start = _parse_time(record.get("start"), "start", issues, index)
+    end = None
+    if record.get("end") is not None:
+        end = _parse_time(record.get("end"), "end", issues, index)
+    elif stype.interval == "required":
+        issues.append(SampleIssue(index, "end", f"required for {stype.name}"))
+    value = _value(record, stype, issues, index)
+    if len(issues) > before or start is None or value is None:
+        return None
+    duration = 0 if end is None else end - start
+    if duration < 0:
+        issues.append(SampleIssue(index, "end", "must not be before start"))
+        return None
+    if duration > limits.max_interval // MS:
+        issues.append(SampleIssue(index, "end", "interval longer than 24 hours"))
+        return None
+    if start + duration > latest_ms:
+        issues.append(SampleIssue(index, "end" if end else "start", "must not be in the future"))
+        return None
+    if stype.max_per_second is not None and value > stype.max_per_second * max(duration / 1000, 1):
+        issues.append(SampleIssue(index, "value", f"more than {stype.max_per_second:g} per second"))
+        return None
+    return source, stype.code, start, duration, value
+
+
+def validate_samples(
+    records: Iterable[object],
+    *,
+    now: datetime,
+    default_source: str | None = None,
+    first_index: int = 0,
+) -> SampleBatch:
+    """Check every record; valid ones go into the batch's columns, the rest into ``issues``."""
+    batch = SampleBatch()
+    latest_ms = to_ms(now + _limits().max_future_skew)
+    for index, record in enumerate(records, start=first_index):
+        batch.received += 1
+        row = _check_one(
+            record,
+            index,
+            default_source=default_source,
+            latest_ms=latest_ms,
+            issues=batch.issues,
+        )
+        if row is not None:
+            batch.sources.append(row[0])
+            batch.types.append(row[1])
+            batch.start_ms.append(row[2])
+            batch.duration_ms.append(row[3])
+            batch.values.append(row[4])
+    return batch

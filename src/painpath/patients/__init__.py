@@ -1,0 +1,1 @@
+"""Patients, their coded conditions, and the care teams that link clinicians to them."""

@@ -1,0 +1,145 @@
+"""API: patients the caller may see; registration and changes by clinicians and admins."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from painpath.accounts.models import Clinic
+from painpath.core.api import actor_of
+from painpath.core.errors import FieldError, InvalidInput
+from painpath.core.paging import MAX_LIMIT
+from painpath.patients import services
+from painpath.patients.models import Patient
+
+router = Router(tags=["patients"])
+
+
+class ConditionSchema(Schema):
+    display: str = Field(min_length=1, max_length=200)
+    icd10_code: str = Field("", max_length=10, description="ICD-10-CM, e.g. M54.50")
+    snomed_code: str = Field("", max_length=18, description="SNOMED CT concept id")
+    onset_date: date | None = None
+    status: str = "active"
+
+
+class PatientOut(Schema):
+    id: int
+    clinic_id: int
+    mrn: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: str
+    timezone: str = Field(description="The patient's time zone (the clinic's if not set)")
+    synthetic: bool = Field(description="True for generated demo/test data, never a real person")
+    conditions: list[ConditionSchema]
+    care_team_ids: list[int]
+
+
+class PatientPage(Schema):
+    items: list[PatientOut]
+    count: int
+    limit: int
+    offset: int
+
+
+class PatientIn(Schema):
+    mrn: str = Field(max_length=32)
+    given_name: str = Field(max_length=100)
+    family_name: str = Field(max_length=100)
+    date_of_birth: date
+    sex: str = Field(description="female, male, other or unknown")
+    timezone: str = ""
+    conditions: list[ConditionSchema] = []
+    care_team_ids: list[int] | None = Field(
+        None, description="Care teams to put the patient on (default: the clinician's first)"
+    )
+    clinic_id: int | None = Field(None, description="Superusers only; others use their clinic")
+
+
+class PatientPatch(Schema):
+    mrn: str | None = Field(None, max_length=32)
+    given_name: str | None = Field(None, max_length=100)
+    family_name: str | None = Field(None, max_length=100)
+    date_of_birth: date | None = None
+    sex: str | None = None
+    timezone: str | None = None
+
+
+class ListParams(Schema):
+    search: str = Field("", max_length=100, description="Words matched against names; MRN exact")
+    limit: int = Field(25, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0)
+
+
+def patient_out(patient: Patient) -> PatientOut:
+    return PatientOut(
+        id=patient.pk,
+        clinic_id=patient.clinic_id,
+        mrn=patient.mrn,
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        date_of_birth=patient.date_of_birth,
+        sex=patient.sex,
+        timezone=patient.timezone_name,
+        synthetic=patient.synthetic,
+        conditions=[
+            ConditionSchema.model_validate(c, from_attributes=True)
+            for c in patient.conditions.all()
+        ],
+        care_team_ids=sorted(t.pk for t in patient.care_teams.all()),
+    )
+
+
+@router.get("", response=PatientPage, summary="Patients I may see")
+def list_patients(request: HttpRequest, params: Query[ListParams]) -> PatientPage:
+    page = services.list_patients(
+        actor=actor_of(request), search=params.search, limit=params.limit, offset=params.offset
+    )
+    return PatientPage(
+        items=[patient_out(p) for p in page.items],
+        count=page.count,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/{patient_id}", response=PatientOut, summary="One patient")
+def get_patient(request: HttpRequest, patient_id: int) -> PatientOut:
+    return patient_out(services.get_patient(actor=actor_of(request), patient_id=patient_id))
+
+
+@router.post("", response={201: PatientOut}, summary="Register a patient")
+def create_patient(request: HttpRequest, payload: PatientIn) -> Status[PatientOut]:
+    clinic = None
+    if payload.clinic_id is not None:
+        clinic = Clinic.objects.filter(pk=payload.clinic_id).first()
+        if clinic is None:
+            raise InvalidInput(
+                "Unknown clinic.", fields=[FieldError("clinic_id", "No such clinic.")]
+            )
+    data = services.PatientData(
+        mrn=payload.mrn,
+        given_name=payload.given_name,
+        family_name=payload.family_name,
+        date_of_birth=payload.date_of_birth,
+        sex=payload.sex,
+        timezone=payload.timezone,
+        conditions=[services.ConditionData(**c.model_dump()) for c in payload.conditions],
+    )
+    patient = services.create_patient(
+        actor=actor_of(request), data=data, clinic=clinic, care_team_ids=payload.care_team_ids
+    )
+    return Status(201, patient_out(patient))
+
+
+@router.patch("/{patient_id}", response=PatientOut, summary="Change a patient's record")
+def update_patient(request: HttpRequest, patient_id: int, payload: PatientPatch) -> PatientOut:
+    changes = services.PatientChanges(**payload.model_dump(exclude_unset=True))
+    patient = services.update_patient(
+        actor=actor_of(request), patient_id=patient_id, changes=changes
+    )
+    return patient_out(patient)

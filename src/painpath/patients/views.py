@@ -1,0 +1,116 @@
+"""Patient pages: the clinician's panel with search, a patient's chart, registration, edits."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from painpath import access
+from painpath.core.errors import Conflict, InvalidInput, NotFound, PainpathError
+from painpath.core.extensions import render_panels
+from painpath.core.web import signed_in_user, web_actor
+from painpath.patients import services
+from painpath.patients.forms import PatientForm, SearchForm
+
+PAGE_SIZE = 25
+
+
+def _offset(request: HttpRequest) -> int:
+    try:
+        return max(0, int(request.GET.get("offset", "0")))
+    except ValueError:
+        return 0
+
+
+@login_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
+    page = services.list_patients(
+        actor=web_actor(request), search=search, limit=PAGE_SIZE, offset=_offset(request)
+    )
+    context = {"form": form, "page": page, "search": search}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "patients/_patient_rows.html", context)
+    return render(request, "patients/list.html", context)
+
+
+@login_required
+def my_record(request: HttpRequest) -> HttpResponse:
+    """A patient's own page."""
+    user = signed_in_user(request)
+    record = getattr(user, "patient_record", None)
+    if record is None:
+        raise NotFound(_("Your account is not linked to a patient record."))
+    patient = services.get_patient(actor=web_actor(request), patient_id=record.pk)
+    panels = render_panels("PAINPATH_PATIENT_HOME_PANELS", request, patient)
+    return render(request, "patients/me.html", {"patient": patient, "panels": panels})
+
+
+@login_required
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = services.get_patient(actor=web_actor(request), patient_id=patient_id)
+    user = signed_in_user(request)
+    return render(
+        request,
+        "patients/detail.html",
+        {
+            "patient": patient,
+            "can_edit": access.can_edit_patients(user),
+            "panels": render_panels("PAINPATH_CHART_PANELS", request, patient),
+        },
+    )
+
+
+def _apply_errors(form: PatientForm, exc: PainpathError) -> None:
+    for err in exc.fields:
+        form.add_error(err.field if err.field in form.fields else None, err.message)
+
+
+@login_required
+def patient_create(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    if user.clinic is not None:
+        access.require_can_create_patient(user, user.clinic)
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.create_patient(
+                actor=web_actor(request), data=services.PatientData(**form.cleaned_data)
+            )
+        except (InvalidInput, Conflict) as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("patients:detail", patient_id=patient.pk)
+    return render(request, "patients/form.html", {"form": form, "creating": True})
+
+
+@login_required
+def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+    user = signed_in_user(request)
+    actor = web_actor(request)
+    access.get_writable_patient(user, patient_id)  # 404 or 403 before anything is shown
+    patient = services.get_patient(actor=actor, patient_id=patient_id)  # the audited read
+    initial = {
+        "mrn": patient.mrn,
+        "given_name": patient.given_name,
+        "family_name": patient.family_name,
+        "date_of_birth": patient.date_of_birth,
+        "sex": patient.sex,
+        "timezone": patient.timezone,
+    }
+    form = PatientForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_patient(
+                actor=actor,
+                patient_id=patient_id,
+                changes=services.PatientChanges(**form.cleaned_data),
+            )
+        except (InvalidInput, Conflict) as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("patients:detail", patient_id=patient_id)
+    return render(request, "patients/form.html", {"form": form, "patient": patient})

@@ -1,0 +1,169 @@
+"""CPIC recommendations: NSAID score split, opioids, missing genes, unverified marking."""
+
+from __future__ import annotations
+
+import pytest
+
+from painpath.clinical.pgx import (
+    PhenotypeResult,
+    UnknownDrugError,
+    known_drugs,
+    no_action_gene_note,
+    phenotype,
+    recommend,
+)
+
+TABLE2 = ["celecoxib", "flurbiprofen", "ibuprofen", "lornoxicam"]
+
+
+def _c9(diplotype: str) -> dict[str, PhenotypeResult]:
+    return {"CYP2C9": phenotype("CYP2C9", diplotype)}
+
+
+@pytest.mark.parametrize("drug", TABLE2)
+@pytest.mark.parametrize(
+    ("diplotype", "strength", "starts"),
+    [
+        ("*1/*1", "strong", "Initiate therapy with recommended starting dose."),
+        ("*1/*2", "moderate", "Initiate therapy with recommended starting dose."),  # AS 1.5
+        ("*1/*3", "moderate", "Initiate therapy with lowest recommended starting dose."),  # 1.0
+        ("*2/*2", "moderate", "Initiate therapy with lowest recommended starting dose."),  # 1.0
+        ("*2/*3", "moderate", "Initiate therapy with 25-50% of the lowest"),  # 0.5
+        ("*3/*3", "moderate", "Initiate therapy with 25-50% of the lowest"),  # 0
+        ("*1/*7", "no recommendation", "No recommendation"),  # Indeterminate
+    ],
+)
+def test_nsaid_table2_splits_intermediate_by_score(
+    drug: str, diplotype: str, strength: str, starts: str
+) -> None:
+    rec = recommend(drug, _c9(diplotype))
+    assert rec.strength == strength
+    assert rec.recommendation.startswith(starts)
+    assert rec.verified
+    assert "PMID 32189324" in rec.source
+
+
+def test_meloxicam_intermediate_split() -> None:
+    low = recommend("meloxicam", _c9("*1/*3"))
+    high = recommend("meloxicam", _c9("*1/*2"))
+    assert low.action == "reduce starting dose 50%"
+    assert low.recommendation.startswith("Initiate therapy with 50% of the lowest")
+    assert (high.action, high.strength) == ("use label dose", "moderate")
+
+
+def test_meloxicam_poor_metabolizer_is_marked_unverified() -> None:
+    rec = recommend("meloxicam", _c9("*3/*3"))
+    assert rec.strength == "unverified"
+    assert not rec.verified
+    assert "UNVERIFIED" in rec.source
+
+
+def test_tenoxicam_intermediate_not_shown_from_flawed_copy() -> None:
+    rec = recommend("tenoxicam", _c9("*1/*3"))
+    assert rec.strength == "unverified"
+    assert rec.action == "consult guideline"
+    assert "recommended starting dose" not in rec.recommendation
+
+
+@pytest.mark.parametrize(
+    ("diplotype", "action", "strength"),
+    [
+        ("*3/*3", "choose alternative", "moderate"),  # score 0.0
+        ("*1/*3", "choose alternative", "moderate"),  # score 1.0: the issue's example
+        ("*1/*2", "use label dose", "moderate"),  # score 1.5
+        ("*1/*1", "use label dose", "strong"),
+    ],
+)
+def test_piroxicam_verified_split(diplotype: str, action: str, strength: str) -> None:
+    rec = recommend("piroxicam", _c9(diplotype))
+    assert (rec.action, rec.strength, rec.verified) == (action, strength, True)
+
+
+@pytest.mark.parametrize(
+    ("diplotype", "strength", "action"),
+    [
+        ("*4/*4", "strong", "avoid"),
+        ("*1/*4", "moderate", "use label dose"),
+        ("*1/*10", "strong", "use label dose"),
+        ("*1x2/*1", "strong", "avoid"),
+        ("*2x≥3/*4", "strong", "avoid"),
+        ("*1/*22", "no recommendation", "no genotype-based action"),
+    ],
+)
+def test_codeine(diplotype: str, strength: str, action: str) -> None:
+    rec = recommend("codeine", {"CYP2D6": phenotype("CYP2D6", diplotype)})
+    assert (rec.strength, rec.action) == (strength, action)
+    assert "PMID 33387367" in rec.source
+
+
+@pytest.mark.parametrize("drug", ["codeine", "tramadol", "celecoxib", "piroxicam", "citalopram"])
+def test_missing_gene_says_testing_is_informative(drug: str) -> None:
+    rec = recommend(drug, {})
+    assert rec.action.startswith("test ")
+    assert "testing is informative" in rec.recommendation
+    assert "not a statement that standard dosing is appropriate" in rec.recommendation
+
+
+def test_tca_with_one_gene_missing_flags_the_missing_gene() -> None:
+    rec = recommend("amitriptyline", {"CYP2D6": phenotype("CYP2D6", "*1/*1")})
+    assert "No CYP2C19 result on file; CYP2C19 testing is informative." in rec.recommendation
+    assert rec.strength == "unverified"
+
+
+def test_oxycodone_says_no_genotype_based_action() -> None:
+    rec = recommend("oxycodone", {"CYP2D6": phenotype("CYP2D6", "*4/*4")})
+    assert rec.action == "no genotype-based action"
+    assert rec.strength == "no recommendation"
+    assert "no genotype-based recommendation" in rec.recommendation
+
+
+@pytest.mark.parametrize("gene", ["OPRM1", "COMT", "oprm1"])
+def test_oprm1_comt_notes(gene: str) -> None:
+    note = no_action_gene_note(gene)
+    assert note is not None
+    assert "no genotype-based recommendation" in note
+
+
+@pytest.mark.parametrize(
+    ("diplotype", "action", "strength"),
+    [
+        ("*1x2/*1", "avoid", "strong"),
+        ("*4/*4", "avoid", "strong"),
+        ("*1/*4", "use label dose", "optional"),
+        ("*1/*1", "use label dose", "strong"),
+    ],
+)
+def test_tramadol_verified(diplotype: str, action: str, strength: str) -> None:
+    rec = recommend("tramadol", {"CYP2D6": phenotype("CYP2D6", diplotype)})
+    assert (rec.action, rec.strength, rec.verified) == (action, strength, True)
+    assert "PMID 33387367" in rec.source
+
+
+def test_hydrocodone_uses_secondary_copy_marked_unverified() -> None:
+    rec = recommend("hydrocodone", {"CYP2D6": phenotype("CYP2D6", "*4/*4")})
+    assert rec.strength == "unverified"
+    assert not rec.verified
+
+
+def test_unknown_drug() -> None:
+    with pytest.raises(UnknownDrugError, match="drug 'aspirin'"):
+        recommend("aspirin", {})
+
+
+def test_issue_drugs_are_all_known() -> None:
+    for drug in [*TABLE2, "meloxicam", "piroxicam", "tenoxicam", "codeine", "tramadol",
+                 "hydrocodone", "oxycodone", "amitriptyline", "nortriptyline", "desipramine",
+                 "ondansetron", "citalopram", "escitalopram", "sertraline"]:  # fmt: skip
+        assert drug in known_drugs()
+
+
+def test_to_dict_shape() -> None:
+    rec = recommend("codeine", {"CYP2D6": phenotype("CYP2D6", "*1/*4")}).to_dict()
+    assert set(rec) == {"drug", "genes", "strength", "action", "recommendation", "source"}
+    assert rec["genes"] == {
+        "CYP2D6": {
+            "diplotype": "*1/*4",
+            "activity_score": 1.0,
+            "phenotype": "Intermediate Metabolizer",
+        }
+    }

@@ -1,0 +1,115 @@
+"""Settings from the environment: safe defaults, refusal without a secret, security headers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROBE = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'debug': s.DEBUG, 'hsts': getattr(s, 'SECURE_HSTS_SECONDS', 0), "
+    "'secure_cookie': s.SESSION_COOKIE_SECURE, 'csrf_secure': s.CSRF_COOKIE_SECURE, "
+    "'engine': s.DATABASES['default']['ENGINE'], 'hosts': s.ALLOWED_HOSTS}))"
+)
+
+
+def _settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PAINPATH_ENV", "SECRET_KEY", "DATABASE_URL"}
+    }
+    return subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "painpath.settings", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_is_the_default_and_refuses_without_a_secret_key(tmp_path):
+    result = _settings({"PAINPATH_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_refuses_a_short_secret(tmp_path):
+    result = _settings({"SECRET_KEY": "short", "PAINPATH_VAR_DIR": str(tmp_path)})
+    assert "at least 32 characters" in result.stderr
+
+
+def test_production_turns_on_hsts_and_secure_cookies(tmp_path):
+    result = _settings(
+        {
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "pain.example.org",
+            "DATABASE_URL": "postgres://u@127.0.0.1:5432/painpath",
+            "PAINPATH_VAR_DIR": str(tmp_path),
+        }
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["hsts"] >= 31536000 and values["secure_cookie"] and values["csrf_secure"]
+    assert values["debug"] is False and values["hosts"] == ["pain.example.org"]
+    assert values["engine"] == "django.db.backends.postgresql"
+
+
+def test_demo_runs_without_a_secret_on_embedded_sqlite(tmp_path):
+    result = _settings({"PAINPATH_ENV": "demo", "PAINPATH_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.sqlite3" and values["hsts"] == 0
+
+
+def test_unknown_profile_is_refused(tmp_path):
+    result = _settings({"PAINPATH_ENV": "staging", "PAINPATH_VAR_DIR": str(tmp_path)})
+    assert "PAINPATH_ENV must be one of" in result.stderr
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy(client):
+    response = client.get("/login/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(django_db_blocker):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite-only pragmas")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys")
+        assert cursor.fetchone()[0] == 1
+        cursor.execute("PRAGMA journal_mode")
+        # the in-memory test database cannot use WAL; a file database does (checked below)
+        assert cursor.fetchone()[0] in {"wal", "memory"}
+
+
+def test_sqlite_file_database_uses_wal(tmp_path):
+    probe = (
+        "import django; django.setup(); from django.db import connection; "
+        "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "painpath.settings",
+            "PAINPATH_ENV": "demo",
+            "PAINPATH_VAR_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.strip() == "wal", result.stderr

@@ -1,0 +1,74 @@
+"""PGx pages: the chart panel, the entry page (clinicians only) and the printable report."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import RequestFactory
+
+from painpath.genomics import views
+from painpath.genomics.models import PgxResult
+from tests.genomics.factories import stored_result
+
+pytestmark = pytest.mark.django_db
+PANEL_QUERIES = 9  # 2 savepoint pairs + patient, results(+enterers), chain head, insert, update
+
+
+def test_chart_shows_panel_with_actionable_rows(world, as_user):
+    stored_result(world.p1, "CYP2D6", "*4/*4")
+    stored_result(world.p1, "CYP2C9", "*1/*3")
+    html = as_user(world.dr_a).get(f"/patients/{world.p1.pk}/").content.decode()
+    assert "Pharmacogenomics" in html and "Poor Metabolizer" in html
+    assert 'class="pgx-actionable"' in html and "choose alternative" in html
+    assert "not verified — consult the CPIC guideline" in html  # e.g. hydrocodone
+    assert "Add lab results" in html
+
+
+def _panel_html(user, patient) -> str:
+    request = RequestFactory().get(f"/patients/{patient.pk}/")
+    request.user = user
+    return views.chart_panel(request, patient)
+
+
+def test_panel_query_count_is_pinned(world, django_assert_num_queries):
+    for gene, dip in [("CYP2D6", "*1/*1"), ("CYP2C9", "*1/*2"), ("CYP2C19", "*1/*17")]:
+        stored_result(world.p1, gene, dip, entered_by=world.dr_a)
+    _panel_html(world.dr_a, world.p1)  # warm caches
+    # patient check, results with their enterers, audit chain head + insert + head update
+    with django_assert_num_queries(PANEL_QUERIES):
+        _panel_html(world.dr_a, world.p1)
+    for gene, dip in [("CYP2D6", "*4/*4"), ("CYP2C9", "*3/*3"), ("CYP2C19", "*2/*2")]:
+        stored_result(world.p1, gene, dip, entered_by=world.dr_b)
+    with django_assert_num_queries(PANEL_QUERIES):  # no query per result
+        html = _panel_html(world.dr_a, world.p1)
+    assert "*4/*4" in html
+
+
+def test_report_page_cites_cpic(world, as_user):
+    stored_result(world.p1, "CYP2D6", "*1/*1x2")
+    r = as_user(world.patient_user).get(f"/genomics/patients/{world.p1.pk}/report/")
+    html = r.content.decode()
+    assert r.status_code == 200 and "Ultrarapid Metabolizer" in html
+    assert "PMID 33387367" in html and "cpicpgx.org" in html
+
+
+@pytest.mark.parametrize(("who", "status"), [("dr_b", 404), ("dr_other", 404), ("admin_a", 403),
+                                             ("patient_user", 403), ("dr_a", 200)])  # fmt: skip
+def test_entry_page_access(world, as_user, who, status):
+    assert (
+        as_user(getattr(world, who)).get(f"/genomics/patients/{world.p1.pk}/results/").status_code
+        == status
+    )
+
+
+def test_report_denied_to_other_team(world, as_user):
+    assert as_user(world.dr_b).get(f"/genomics/patients/{world.p1.pk}/report/").status_code == 404
+
+
+def test_outside_call_form(world, as_user):
+    url = f"/genomics/patients/{world.p1.pk}/results/"
+    r = as_user(world.dr_a).post(url, {"call-gene": "CYP2D6", "call-diplotype": "*1/*999"})
+    assert r.status_code == 200 and "*999" in r.content.decode()
+    r = as_user(world.dr_a).post(url, {"call-gene": "CYP2D6", "call-diplotype": "*4/*4",
+                                       "call-lab_name": "Lab"})  # fmt: skip
+    assert r.status_code == 302
+    assert PgxResult.objects.get().phenotype == "Poor Metabolizer"

@@ -1,0 +1,328 @@
+"""Prescribing page (check first, reason over warnings), doses taken, MME prescribed vs taken."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+
+from painpath.core.context import Actor
+from painpath.medications import services
+from painpath.medications.models import DoseReport, MonitoringEvent, Prescription
+from tests.conftest import client_for
+from tests.medications.factories import TODAY, DoseReportFactory, PrescriptionFactory
+
+pytestmark = pytest.mark.usefixtures("stub_inputs", "frozen_today")
+D = dt.timedelta
+
+FORM = {
+    "drug": "oxycodone",
+    "dose": "20",
+    "unit": "mg",
+    "frequency": "times_per_day",
+    "frequency_value": "3",
+    "release": "ir",
+    "route": "oral",
+    "indication": "chronic",
+    "start": TODAY.isoformat(),
+    "days_supply": "30",
+}
+
+
+def test_html_check_shows_rules_and_new_mme_before_saving(world) -> None:
+    client = client_for(world.dr_a)
+    page = client.get(f"/medications/patients/{world.p1.pk}/").content.decode()
+    assert "Check before saving" in page and "Save prescription" not in page
+    html = client.post(
+        f"/medications/patients/{world.p1.pk}/", {**FORM, "action": "check"}
+    ).content.decode()
+    assert "This prescription would trigger" in html
+    assert "Daily dose at or above 90 MME" in html or "mme" in html.lower()
+    assert "<strong>90</strong>" in html  # 20 mg x 3 x 1.5
+    assert "Save prescription" in html and "Reason for prescribing over the warnings" in html
+    assert not Prescription.objects.exists()
+
+
+def test_html_save_over_warning_needs_reason(world) -> None:
+    client = client_for(world.dr_a)
+    url = f"/medications/patients/{world.p1.pk}/"
+    html = client.post(url, {**FORM, "action": "save"}).content.decode()
+    assert "Required over the warnings" in html and not Prescription.objects.exists()
+    response = client.post(url, {**FORM, "action": "save", "override_reason": "Agreed plan"})
+    assert response.status_code == 302
+    rx = Prescription.objects.get()
+    assert rx.override_reason == "Agreed plan" and "mme-prescribed-90" in rx.warnings
+    listing = client.get(url).content.decode()
+    assert "Agreed plan" in listing and "All prescriptions and taper history" in listing
+
+
+def test_html_form_errors_name_the_field(world) -> None:
+    html = (
+        client_for(world.dr_a)
+        .post(
+            f"/medications/patients/{world.p1.pk}/",
+            {**FORM, "frequency_value": "", "action": "check"},
+        )
+        .content.decode()
+    )
+    assert "Give N for this frequency." in html
+
+
+@pytest.mark.parametrize(
+    ("who", "patient", "get_status", "post_status"),
+    [
+        ("dr_b", "p1", 404, 404),
+        ("dr_other", "p1", 404, 404),
+        ("admin_a", "p1", 200, 403),
+        ("patient_user", "p1", 200, 403),
+        ("patient_user", "p2", 404, 404),
+    ],
+)
+def test_prescribing_page_denials(world, who, patient, get_status, post_status) -> None:
+    target = getattr(world, patient)
+    rx = PrescriptionFactory(patient=target)
+    client = client_for(getattr(world, who))
+    url = f"/medications/patients/{target.pk}/"
+    response = client.get(url)
+    assert response.status_code == get_status
+    if get_status == 200:
+        assert "Check before saving" not in response.content.decode()
+    assert (
+        client.post(url, {**FORM, "action": "save", "override_reason": "x"}).status_code
+        == post_status
+    )
+    assert client.post(f"{url}{rx.pk}/stop/").status_code == post_status
+    assert (
+        client.post(f"{url}events/", {"kind": "pdmp_review", "on": TODAY}).status_code
+        == post_status
+    )
+    assert Prescription.objects.count() == 1 and not MonitoringEvent.objects.exists()
+
+
+def test_monitoring_event_api_and_validation(world) -> None:
+    client = client_for(world.dr_a)
+    url = f"/api/v1/patients/{world.p1.pk}/monitoring-events"
+    ok = client.post(
+        url, {"kind": "urine_drug_test", "on": TODAY.isoformat()}, content_type="application/json"
+    )
+    assert ok.status_code == 201 and ok.json()["kind"] == "urine_drug_test"
+    bad = client.post(
+        url, {"kind": "blood", "on": (TODAY + D(1)).isoformat()}, content_type="application/json"
+    )
+    assert {f["field"] for f in bad.json()["error"]["fields"]} == {"kind", "on"}
+    assert (
+        client_for(world.patient_user)
+        .post(
+            url, {"kind": "pdmp_review", "on": TODAY.isoformat()}, content_type="application/json"
+        )
+        .status_code
+        == 403
+    )
+
+
+# ---- doses taken --------------------------------------------------------------------------
+
+
+def doses(client, patient, body):
+    return client.post(
+        f"/api/v1/patients/{patient.pk}/doses", json.dumps(body), content_type="application/json"
+    )
+
+
+def test_scheduled_doses_are_stored_once_per_slot(world) -> None:
+    rx = PrescriptionFactory(patient=world.p1)
+    client = client_for(world.patient_user)
+    body = {
+        "day": TODAY.isoformat(),
+        "doses": [
+            {"prescription_id": rx.pk, "slot": 1, "taken": True},
+            {"prescription_id": rx.pk, "slot": 2, "taken": False},
+        ],
+    }
+    assert doses(client, world.p1, body).status_code == 201
+    body["doses"][1]["taken"] = True
+    assert doses(client, world.p1, body).status_code == 201
+    assert DoseReport.objects.filter(prescription=rx).count() == 2
+    assert all(r.taken and r.taken_at for r in DoseReport.objects.all())
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"day": (TODAY + D(1)).isoformat(), "doses": [{"prescription_id": 0, "slot": 1}]}, "day"),
+        ({"day": (TODAY - D(8)).isoformat(), "doses": [{"prescription_id": 0, "slot": 1}]}, "day"),
+        ({"day": TODAY.isoformat(), "doses": []}, "doses"),
+        (
+            {"day": TODAY.isoformat(), "doses": [{"prescription_id": 999, "slot": 1}]},
+            "doses[0].prescription_id",
+        ),
+        (
+            {"day": TODAY.isoformat(), "doses": [{"prescription_id": "RX", "slot": 3}]},
+            "doses[0].slot",
+        ),
+        (
+            {
+                "day": TODAY.isoformat(),
+                "doses": [
+                    {"prescription_id": "RX", "slot": 1, "taken_at": "2026-03-09T10:00:00-04:00"}
+                ],
+            },
+            "doses[0].taken_at",
+        ),
+        (
+            {
+                "day": TODAY.isoformat(),
+                "doses": [{"prescription_id": "RX", "slot": 1, "taken_at": "2026-03-10T10:00:00"}],
+            },
+            "doses[0].taken_at",
+        ),
+    ],
+)
+def test_bad_dose_reports_name_the_field_and_store_nothing(world, body, field) -> None:
+    rx = PrescriptionFactory(patient=world.p1)
+    for d in body["doses"]:
+        if d["prescription_id"] == "RX":
+            d["prescription_id"] = rx.pk
+    body["doses"].append({"prescription_id": rx.pk, "slot": 1}) if field.startswith(
+        "doses[0]"
+    ) else None
+    response = doses(client_for(world.patient_user), world.p1, body)
+    assert response.status_code == 422
+    assert field in [f["field"] for f in response.json()["error"]["fields"]]
+    assert not DoseReport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"), [("dr_a", 403), ("admin_a", 403), ("dr_b", 404), ("dr_other", 404)]
+)
+def test_only_the_patient_reports_doses(world, who, expected) -> None:
+    rx = PrescriptionFactory(patient=world.p1)
+    body = {"day": TODAY.isoformat(), "doses": [{"prescription_id": rx.pk, "slot": 1}]}
+    assert doses(client_for(getattr(world, who)), world.p1, body).status_code == expected
+    html = client_for(getattr(world, who)).post(
+        f"/medications/patients/{world.p1.pk}/doses/",
+        {"day": TODAY.isoformat(), f"slot-{rx.pk}-1": "taken"},
+    )
+    assert html.status_code == expected
+    assert not DoseReport.objects.exists()
+
+
+def test_dose_panel_htmx_round_trip_on_the_patient_home(world) -> None:
+    rx = PrescriptionFactory(patient=world.p1)
+    prn = PrescriptionFactory(
+        patient=world.p1,
+        drug="acetaminophen",
+        dose=500,
+        as_needed=True,
+        times_per_day=None,
+        max_doses_per_day=6,
+    )
+    client = client_for(world.patient_user)
+    home = client.get("/patients/me/").content.decode()
+    assert "Medicines taken on 2026-03-10" in home and f"slot-{rx.pk}-2" in home
+    response = client.post(
+        f"/medications/patients/{world.p1.pk}/doses/",
+        {
+            "day": TODAY.isoformat(),
+            f"slot-{rx.pk}-1": "taken",
+            f"slot-{rx.pk}-2": "skipped",
+            f"prn-{prn.pk}": "09:30",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html and "Saved." in html
+    assert "09:30" in html
+    assert sorted(DoseReport.objects.values_list("slot", "taken")) == [
+        (0, True),
+        (1, True),
+        (2, False),
+    ]
+
+
+# ---- MME prescribed vs taken, hand-worked ------------------------------------------------
+
+
+def test_mme_timeline_prescribed_vs_taken(world) -> None:
+    oxy = PrescriptionFactory(
+        patient=world.p1, dose=Decimal("10"), times_per_day=3, start=TODAY - D(5)
+    )
+    PrescriptionFactory(
+        patient=world.p1,
+        drug="fentanyl",
+        dose=25,
+        unit="mcg/h",
+        times_per_day=None,
+        release="er_la",
+        start=TODAY - D(2),
+    )
+    # a taper step today: oxycodone 5 mg x 3 replaces 10 mg x 3 (last day yesterday)
+    oxy.status, oxy.stopped_on = "replaced", TODAY - D(1)
+    oxy.save()
+    PrescriptionFactory(
+        patient=world.p1,
+        dose=Decimal("5"),
+        times_per_day=3,
+        start=TODAY,
+        replaces=oxy,
+        status="tapering",
+    )
+    patch = Prescription.objects.get(drug="fentanyl")
+    yesterday = dt.datetime(2026, 3, 9, 15, 0, tzinfo=dt.UTC)
+    DoseReportFactory(prescription=oxy, day=TODAY - D(1), slot=1, taken_at=yesterday)
+    DoseReportFactory(prescription=oxy, day=TODAY - D(1), slot=2, taken_at=yesterday)
+    DoseReportFactory(prescription=oxy, day=TODAY - D(1), slot=3, taken=False, taken_at=None)
+    DoseReportFactory(prescription=patch, day=TODAY - D(1), slot=1, taken_at=yesterday)
+    days = services.mme_timeline(
+        actor=Actor(user=world.dr_a), patient_id=world.p1.pk, start=TODAY - D(6), end=TODAY
+    )
+    by_day = {d.day: (d.prescribed, d.taken) for d in days}
+    assert by_day[TODAY - D(6)] == (0.0, None)
+    assert by_day[TODAY - D(5)] == (45.0, None)  # 10 mg x 3 x 1.5
+    assert by_day[TODAY - D(2)] == (105.0, None)  # + 25 mcg/h x 2.4 = 60
+    assert by_day[TODAY - D(1)] == (105.0, 90.0)  # taken: 2 x 10 x 1.5 + 60
+    assert by_day[TODAY] == (82.5, None)  # 5 x 3 x 1.5 + 60
+    api = client_for(world.nurse).get(
+        f"/api/v1/patients/{world.p1.pk}/mme",
+        {"start": (TODAY - D(1)).isoformat(), "end": TODAY.isoformat()},
+    )
+    assert api.json() == [
+        {"day": (TODAY - D(1)).isoformat(), "prescribed_mme": 105.0, "taken_mme": 90.0},
+        {"day": TODAY.isoformat(), "prescribed_mme": 82.5, "taken_mme": None},
+    ]
+    assert client_for(world.dr_b).get(f"/api/v1/patients/{world.p1.pk}/mme").status_code == 404
+    bad = client_for(world.nurse).get(
+        f"/api/v1/patients/{world.p1.pk}/mme",
+        {"start": TODAY.isoformat(), "end": (TODAY - D(1)).isoformat()},
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["fields"][0]["field"] == "end"
+
+
+def test_chart_panel_shows_mme_and_prescriptions(world) -> None:
+    PrescriptionFactory(patient=world.p1, dose=Decimal("10"), times_per_day=3)
+    html = client_for(world.dr_a).get(f"/patients/{world.p1.pk}/").content.decode()
+    assert "MME prescribed vs taken" in html and 'id="mme-data"' in html
+    assert "<strong>45</strong>" in html
+
+
+def test_chart_panel_queries_do_not_grow_with_history(world, django_assert_max_num_queries) -> None:
+    from django.test import RequestFactory
+
+    from painpath.medications.views import chart_panel
+
+    for i in range(20):
+        rx = PrescriptionFactory(patient=world.p1, start=TODAY - D(40 + i))
+        DoseReportFactory(
+            prescription=rx,
+            day=TODAY - D(i % 10),
+            slot=1,
+            taken_at=dt.datetime(2026, 3, 1, 15, tzinfo=dt.UTC) + D(days=i % 9),
+        )
+    request = RequestFactory().get("/")
+    request.user = world.dr_a
+    world.p1.clinic  # noqa: B018  (loaded by the chart page already)
+    with django_assert_max_num_queries(10):
+        html = chart_panel(request, world.p1)
+    assert 'id="mme-data"' in html

@@ -1,0 +1,187 @@
+"""The pre-save check and prescribing through the API: warnings, reasons, audit, access."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from painpath.audit.models import AuditEvent
+from painpath.medications.models import Prescription
+from tests.conftest import client_for
+from tests.medications.factories import TODAY, PrescriptionFactory, finding
+
+pytestmark = pytest.mark.usefixtures("stub_inputs", "frozen_today")
+
+OXY = {
+    "drug": "oxycodone",
+    "dose": "10",
+    "times_per_day": "3",
+    "start": TODAY.isoformat(),
+    "indication": "chronic",
+    "days_supply": 30,
+}
+
+
+def post(client, url: str, body: dict) -> tuple[int, dict]:
+    response = client.post(url, json.dumps(body), content_type="application/json")
+    return response.status_code, response.json()
+
+
+def test_check_shows_new_mme_and_rules_without_saving(world) -> None:
+    PrescriptionFactory(patient=world.p1, drug="alprazolam" if False else "gabapentin", dose=300)
+    status, body = post(
+        client_for(world.dr_a), f"/api/v1/patients/{world.p1.pk}/prescriptions/check", OXY
+    )
+    assert status == 200, body
+    # 10 mg x 3 a day x 1.5 (CDC 2022 oxycodone) = 45 MME/day; before: no opioid
+    assert body["after"]["prescribed_mme"]["total_mme_per_day"] == 45.0
+    assert body["before"]["prescribed_mme"]["total_mme_per_day"] == 0.0
+    triggered = {o["rule_id"] for o in body["triggered"]}
+    assert "opioid-with-gabapentinoid" in triggered
+    assert body["needs_reason"] is True
+    assert Prescription.objects.filter(patient=world.p1, drug="oxycodone").count() == 0
+    assert AuditEvent.objects.filter(
+        object_type="PrescriptionCheck", patient_id=world.p1.pk
+    ).exists()
+
+
+def test_saving_over_a_warning_requires_a_reason_which_is_stored_and_audited(world) -> None:
+    client = client_for(world.dr_a)
+    url = f"/api/v1/patients/{world.p1.pk}/prescriptions"
+    high = {**OXY, "dose": "20"}  # 20 x 3 x 1.5 = 90 MME/day
+    status, body = post(client, url, high)
+    assert status == 422
+    assert body["error"]["fields"][0]["field"] == "override_reason"
+    assert "mme-prescribed-90" in body["error"]["fields"][0]["message"]
+    assert not Prescription.objects.filter(patient=world.p1).exists()
+
+    status, body = post(client, url, {**high, "override_reason": "Palliative plan agreed"})
+    assert status == 201, body
+    rx = Prescription.objects.get(pk=body["prescription"]["id"])
+    assert rx.override_reason == "Palliative plan agreed"
+    assert "mme-prescribed-90" in rx.warnings and "naloxone-not-prescribed" in rx.warnings
+    assert rx.prescriber == world.dr_a
+    event = AuditEvent.objects.get(object_type="Prescription", object_id=str(rx.pk))
+    assert event.detail["override_reason"] == "Palliative plan agreed"
+
+
+def test_no_reason_needed_when_the_draft_triggers_nothing(world) -> None:
+    status, body = post(
+        client_for(world.dr_a),
+        f"/api/v1/patients/{world.p1.pk}/prescriptions",
+        {
+            "drug": "ibuprofen",
+            "dose": "400",
+            "times_per_day": "3",
+            "start": TODAY.isoformat(),
+            "indication": "chronic",
+        },
+    )
+    assert status == 201, body
+    assert body["check"]["triggered"] == []
+    assert body["prescription"]["override_reason"] == ""
+
+
+def test_bad_fields_are_named(world) -> None:
+    client = client_for(world.dr_a)
+    url = f"/api/v1/patients/{world.p1.pk}/prescriptions/check"
+    status, body = post(client, url, {**OXY, "drug": "unobtainium"})
+    assert status == 422 and body["error"]["fields"][0]["field"] == "drug"
+    status, body = post(client, url, {**OXY, "unit": "mcg/h"})
+    assert status == 422 and body["error"]["fields"][0]["field"] == "times_per_day"
+    status, body = post(client, url, {**OXY, "times_per_day": None})
+    assert status == 422 and body["error"]["fields"][0]["field"] == "times_per_day"
+    status, body = post(client, url, {**OXY, "dose": "-5"})
+    assert status == 422 and body["error"]["fields"][0]["field"] == "dose"
+    status, body = post(client, url, {**OXY, "release": "er_la", "drug": "codeine"})
+    assert status == 422 and body["error"]["fields"][0]["field"] == "release"
+    status, body = post(client, url, {**OXY, "dose": "5000"})
+    assert status == 422 and body["error"]["fields"][0]["field"] == "dose"
+
+
+def test_taper_replaces_the_old_line(world) -> None:
+    old = PrescriptionFactory(patient=world.p1, dose=Decimal("20"), times_per_day=3)
+    status, body = post(
+        client_for(world.dr_a),
+        f"/api/v1/patients/{world.p1.pk}/prescriptions",
+        {
+            **OXY,
+            "dose": "15",
+            "replaces_id": old.pk,
+            "taper": True,
+            "override_reason": "taper step 1",
+        },
+    )
+    assert status == 201, body
+    # before: 20x3x1.5 = 90; after the step: 15x3x1.5 = 67.5
+    assert body["check"]["before"]["prescribed_mme"]["total_mme_per_day"] == 90.0
+    assert body["check"]["after"]["prescribed_mme"]["total_mme_per_day"] == 67.5
+    old.refresh_from_db()
+    assert old.status == "replaced" and old.stopped_on == TODAY.replace(day=9)
+    assert body["prescription"]["status"] == "tapering"
+    assert body["prescription"]["replaces_id"] == old.pk
+
+
+def test_actionable_pgx_finding_is_in_the_check(world, stub_inputs) -> None:
+    stub_inputs.pgx[(world.p1.pk, "codeine")] = [finding("codeine")]
+    status, body = post(
+        client_for(world.dr_a),
+        f"/api/v1/patients/{world.p1.pk}/prescriptions/check",
+        {
+            **OXY,
+            "drug": "codeine",
+            "dose": "30",
+            "times_per_day": "2",
+            "indication": "acute",
+            "days_supply": 3,
+        },
+    )
+    assert status == 200
+    pgx = [o for o in body["triggered"] if o["rule_id"] == "pgx_conflict"]
+    assert pgx and pgx[0]["subject"] == "codeine" and "Avoid codeine" in pgx[0]["message"]
+    assert body["needs_reason"] is True
+
+
+@pytest.mark.parametrize(
+    ("who", "patient", "expected"),
+    [
+        ("dr_b", "p1", 404),  # clinician of another team
+        ("dr_other", "p1", 404),  # another clinic
+        ("nurse", "p_other", 404),
+        ("admin_a", "p1", 403),  # may read, may not prescribe
+        ("patient_user", "p1", 403),  # own record, not a prescriber
+        ("patient_user", "p2", 404),
+    ],
+)
+@pytest.mark.parametrize("path", ["prescriptions/check", "prescriptions"])
+def test_prescribing_denials(world, who, patient, expected, path) -> None:
+    target = getattr(world, patient)
+    status, body = post(
+        client_for(getattr(world, who)), f"/api/v1/patients/{target.pk}/{path}", OXY
+    )
+    assert status == expected, body
+    assert body["error"]["code"] == {403: "forbidden", 404: "not_found"}[expected]
+    assert not Prescription.objects.exists()
+
+
+def test_unauthenticated_is_401(client, world) -> None:
+    response = client.post(
+        f"/api/v1/patients/{world.p1.pk}/prescriptions/check",
+        json.dumps(OXY),
+        content_type="application/json",
+    )
+    assert response.status_code == 401
+
+
+def test_list_prescriptions_readable_by_team_admin_and_patient(world) -> None:
+    PrescriptionFactory(patient=world.p1)
+    for user in (world.dr_a, world.nurse, world.admin_a, world.patient_user):
+        response = client_for(user).get(f"/api/v1/patients/{world.p1.pk}/prescriptions")
+        assert response.status_code == 200
+        assert [r["drug"] for r in response.json()] == ["oxycodone"]
+    assert (
+        client_for(world.dr_b).get(f"/api/v1/patients/{world.p1.pk}/prescriptions").status_code
+        == 404
+    )

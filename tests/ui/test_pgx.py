@@ -1,0 +1,56 @@
+"""PGx in a real browser: a clinician sees the panel on the chart, enters a lab's CYP2D6 call,
+and opens the printable report (print media emulated); no console errors (CSP)."""
+
+from __future__ import annotations
+
+import pytest
+from tests.factories import PASSWORD
+from tests.genomics.factories import stored_result
+from tests.ui.conftest import screenshot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def ui_world(request):
+    world = request.getfixturevalue("world")
+    stored_result(world.p1, "CYP2C9", "*1/*3", lab_name="Synthetic Lab", synthetic=True)
+    return world
+
+
+def test_clinician_sees_pgx_panel_enters_call_and_prints_report(ui_world, desktop_page, phone_page):
+    page = desktop_page
+    sign_in(page, "dr_a", PASSWORD)
+    page.goto(page.base_url + f"/patients/{ui_world.p1.pk}/")
+    panel = page.locator(".pgx-panel")
+    assert panel.get_by_role("heading", name="Pharmacogenomics").is_visible()
+    assert "Intermediate Metabolizer" in panel.inner_text()
+    piroxicam = panel.locator("tr.pgx-actionable").filter(
+        has=page.get_by_role("rowheader", name="piroxicam", exact=True)
+    )
+    assert "choose alternative" in piroxicam.inner_text()
+    screenshot(page, "pgx-panel-desktop")
+
+    panel.get_by_role("link", name="Add lab results").click()
+    page.get_by_label("Gene").select_option("CYP2D6")
+    page.get_by_label("Diplotype").fill("*4/*4")
+    page.locator("#id_call-lab_name").fill("Synthetic Lab")
+    page.get_by_role("button", name="Save result").click()
+    page.wait_for_load_state("networkidle")
+    codeine = page.locator(".pgx-panel tr.pgx-actionable").filter(
+        has=page.get_by_role("rowheader", name="codeine", exact=True)
+    )
+    assert "avoid" in codeine.inner_text()
+
+    page.get_by_role("link", name="Printable PGx report").click()
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert "cpicpgx.org" in page.content()
+    screenshot(page, "pgx-report-print")
+    assert page.console_errors == []
+
+    phone = phone_page
+    sign_in(phone, "dr_a", PASSWORD)
+    phone.goto(phone.base_url + f"/patients/{ui_world.p1.pk}/")
+    assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot(phone, "pgx-panel-phone")
