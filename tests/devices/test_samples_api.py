@@ -182,3 +182,16 @@ def test_rollups_of_touched_days_are_recomputed(world):
         .status_code
         == 404
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_insert_outside_a_transaction_keeps_every_row_and_skips_duplicates(world):
+    # Autocommit must not split COPY from INSERT on PostgreSQL (the staging table empties on
+    # commit); on SQLite the same call must behave identically.
+    from painpath.devices.bulk import insert_samples
+
+    source = DeviceSource.objects.create(patient=world.p1, key="bulk-test")
+    rows = [(world.p1.pk, 1, 1_700_000_000_000 + i * 60_000, 0, source.pk, 60.0) for i in range(50)]
+    assert insert_samples(rows) == 50
+    assert insert_samples(rows[:10]) == 0
+    assert Sample.objects.filter(patient=world.p1).count() == 50

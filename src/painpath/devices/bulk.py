@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection
+from django.db import connection, transaction
 
 __all__ = ["BATCH", "insert_samples"]
 
@@ -52,9 +52,12 @@ def _sqlite(rows: Sequence[Row]) -> int:
 
 def insert_samples(rows: Sequence[Row]) -> int:
     """Insert ``rows`` (patient, type, start_ms, duration_ms, source, value); return new count.
-    Call inside ``transaction.atomic()``."""
+
+    Runs in the caller's transaction, or its own when there is none: the PostgreSQL staging
+    table empties on commit, so COPY and INSERT must never be split by autocommit."""
     if not rows:
         return 0
-    if connection.vendor == "postgresql":
-        return _postgres(rows)
-    return _sqlite(rows)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            return _postgres(rows)
+        return _sqlite(rows)
