@@ -87,6 +87,12 @@ def world(db: None) -> World:
     )
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_anchor_file(settings, tmp_path):
+    # Each test's database starts empty; anchors recorded by another test must not apply.
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
+
+
 def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)

@@ -1,7 +1,8 @@
 """The one access policy. Every view and API endpoint asks here; nothing else decides.
 
 - A patient sees only their own record and cannot change it (demographics are the clinic's);
-  they alone write their own reports (check-ins, questionnaires, doses taken, device data).
+  they alone write their own reports (check-ins, questionnaires, doses taken, device samples);
+  a wearable file may also be imported for them by a clinician on their care team.
 - A clinician sees the patients on their care teams, may change their records and makes
   clinical writes (prescriptions, schedules, plans, alerts) for them.
 - A clinic administrator sees and manages the patients, users and care teams of their clinic.
@@ -24,6 +25,7 @@ from painpath.patients.models import CareTeam, Patient
 __all__ = [
     "can_edit_patients",
     "get_patient_for_clinical_write",
+    "get_patient_for_device_upload",
     "get_patient_for_self_report",
     "get_readable_patient",
     "get_writable_patient",
@@ -93,6 +95,16 @@ def get_patient_for_clinical_write(user: User, patient_id: int) -> Patient:
     patient = get_readable_patient(user, patient_id)
     if user.role != Role.CLINICIAN:
         raise Forbidden(_("Only a clinician on the patient's care team can do this."))
+    return patient
+
+
+def get_patient_for_device_upload(user: User, patient_id: int) -> Patient:
+    """Wearable files are uploaded by the patient or by a clinician on their care team (who
+    may import a file the patient brought to a visit); administrators may not."""
+    patient = get_readable_patient(user, patient_id)
+    is_self = user.role == Role.PATIENT and patient.user_id == user.pk
+    if not (is_self or user.role == Role.CLINICIAN):
+        raise Forbidden(_("Only the patient or their clinicians may upload device files."))
     return patient
 
 

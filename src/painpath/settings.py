@@ -42,6 +42,9 @@ ALLOWED_HOSTS = [
     )
     if h.strip()
 ]
+if not LOCAL and not ALLOWED_HOSTS:
+    # Django would start and answer every request 400; say what is missing instead.
+    raise ImproperlyConfigured("ALLOWED_HOSTS is not set (e.g. ALLOWED_HOSTS=pain.example.org).")
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -123,6 +126,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Audit chain anchors (head seq + hash copied out of the database by `painpath audit anchor`
+# and nightly): keep this file, or a copy of it, somewhere the database's users cannot write.
+AUDIT_ANCHOR_FILE = Path(
+    os.environ.get("PAINPATH_AUDIT_ANCHOR_FILE") or VAR_DIR / "audit-anchors.jsonl"
+)
 
 # --- auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -209,7 +218,10 @@ if not LOCAL:
     SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Only behind a TLS proxy that sets the header itself: otherwise a client could claim
+    # HTTPS by sending it.
+    if os.environ.get("BEHIND_TLS_PROXY", "0") == "1":
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 CONTENT_SECURITY_POLICY = {

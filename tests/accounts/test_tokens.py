@@ -137,3 +137,48 @@ def test_me_describes_the_caller(world, as_user):
     body = as_user(world.patient_user).get("/api/v1/me").json()
     assert body["role"] == "patient" and body["patient_id"] == world.p1.pk
     assert body["clinic"]["slug"] == "clinic-a"
+
+
+def test_a_token_cannot_mint_more_tokens(world):
+    # Otherwise a one-hour token could make itself an everlasting, unrevoked child.
+    issued = issue_token(
+        user=world.dr_a, name="short", expires_at=timezone.now() + timedelta(hours=1)
+    )
+    response = Client().post(
+        "/api/v1/tokens",
+        json.dumps({"name": "child"}),
+        content_type="application/json",
+        **_bearer(issued.secret),
+    )
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
+    assert ApiToken.objects.count() == 1
+
+
+def test_expiry_without_a_time_zone_is_a_field_error(world, as_user):
+    response = as_user(world.dr_a).post(
+        "/api/v1/tokens",
+        json.dumps({"name": "naive", "expires_at": "2030-01-01T10:00:00"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    fields = response.json()["error"]["fields"]
+    assert fields[0]["field"] == "expires_at" and "time zone" in fields[0]["message"]
+    assert not ApiToken.objects.exists()
+
+
+def test_token_callers_work_in_their_clinics_time_zone(world, monkeypatch):
+    # clinic B is in Europe/London; "today" for its token callers is London's, not the server's
+    from painpath.accounts import api as accounts_api
+
+    seen: list[str] = []
+    original = accounts_api._user
+
+    def spy(request):
+        seen.append(timezone.get_current_timezone_name())
+        return original(request)
+
+    monkeypatch.setattr(accounts_api, "_user", spy)
+    secret = issue_token(user=world.dr_other, name="t").secret
+    assert Client().get("/api/v1/me", **_bearer(secret)).status_code == 200
+    assert seen == ["Europe/London"]

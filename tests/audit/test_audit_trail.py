@@ -117,3 +117,127 @@ def test_admin_browses_and_filters_their_clinics_audit_log(world, as_user):
 @pytest.mark.parametrize("who", ["dr_a", "patient_user"])
 def test_only_admins_read_the_audit_log(world, as_user, who):
     assert as_user(getattr(world, who)).get("/audit/").status_code == 403
+
+
+def _read_patients(world, n: int) -> None:
+    actor = Actor(user=world.dr_a)
+    for i in range(n):
+        patients.get_patient(actor=actor, patient_id=(world.p1, world.p2)[i % 2].pk)
+
+
+def test_anchor_then_tail_removal_with_rewound_head_is_caught(world, capsys, settings):
+    _read_patients(world, 4)
+    assert main(["audit", "anchor"]) == 0
+    out = capsys.readouterr().out
+    assert "anchored #4" in out and settings.AUDIT_ANCHOR_FILE.exists()
+    # someone with database access removes the last two rows and rewinds the head to match
+    third = AuditEvent.objects.get(seq=2)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq > 2")
+        cursor.execute(
+            "UPDATE audit_auditchainhead SET seq = 2, hash = %s WHERE id = 1", [third.hash]
+        )
+    assert main(["audit", "verify"]) == 1
+    assert "BROKEN at row 3" in capsys.readouterr().out
+
+
+def test_emptied_audit_tables_fail_against_an_anchor(world, capsys):
+    _read_patients(world, 2)
+    assert main(["audit", "anchor"]) == 0
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent")
+        cursor.execute("DELETE FROM audit_auditchainhead")
+    assert main(["audit", "verify"]) == 1
+    assert "chain head row is missing" in capsys.readouterr().out
+
+
+def test_removed_head_row_is_caught_without_anchors(world, capsys):
+    _read_patients(world, 2)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditchainhead")
+    assert main(["audit", "verify"]) == 1
+    assert "chain head row is missing" in capsys.readouterr().out
+
+
+def test_verify_prints_the_head_so_it_can_be_kept_elsewhere(world, capsys):
+    _read_patients(world, 3)
+    assert main(["audit", "verify"]) == 0
+    head = AuditEvent.objects.get(seq=3)
+    assert f"head #3 {head.hash}" in capsys.readouterr().out
+
+
+def test_anchors_of_another_database_are_ignored(world, capsys, settings):
+    settings.AUDIT_ANCHOR_FILE.write_text(
+        '{"database": "sqlite::/elsewhere.sqlite3", "seq": 99, "hash": "ab", "first": "cd", '
+        '"at": "2026-01-01T00:00:00+00:00"}\n'
+    )
+    _read_patients(world, 2)
+    assert main(["audit", "verify"]) == 0
+    assert "0 anchors checked" in capsys.readouterr().out
+
+
+def test_verify_ignores_rows_appended_after_it_read_the_head(world):
+    # A writer that commits while verify walks the chain must not look like a break.
+    from painpath.audit.models import AuditChainHead
+
+    _read_patients(world, 3)
+    head = AuditChainHead.objects.get(pk=1)
+    _read_patients(world, 2)  # appended after "verify read the head"
+    rows = list(audit._stored_rows(head.seq))
+    assert [r.seq for r in rows] == [1, 2, 3]
+
+
+def test_clinic_log_follows_the_patients_clinic_not_the_actors(world, as_user):
+    # dr_other read a clinic-B patient, then moved to clinic A: clinic A must not see that row
+    as_user(world.dr_other).get(f"/api/v1/patients/{world.p_other.pk}")
+    world.dr_other.clinic = world.clinic_a
+    world.dr_other.save()
+    html = as_user(world.admin_a).get("/audit/").content.decode()
+    assert world.p_other.mrn not in html
+
+
+def test_reading_the_audit_log_is_itself_audited(world, as_user):
+    as_user(world.admin_a).get("/audit/", {"action": "read"})
+    row = AuditEvent.objects.filter(object_type="AuditEvent").get()
+    assert row.actor_id == world.admin_a.pk and row.action == "list"
+    assert row.detail["filters"] == {"action": "read"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_one_unbroken_chain(world):
+    # Each thread has its own database connection; the head-row lock must serialise them.
+    import threading
+
+    from django.db import connections
+
+    if connection.vendor == "sqlite":
+        pytest.skip(
+            "the in-memory shared-cache test database raises table locks without waiting; "
+            "a file database (WAL, BEGIN IMMEDIATE, busy timeout) queues writers instead"
+        )
+
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(15):
+                audit.record(
+                    Actor(user=world.dr_a, request_id=f"thread{n}-{i:02d}"),
+                    action=Action.READ,
+                    object_type="Patient",
+                    patient_id=world.p1.pk,
+                )
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, 46))
+    assert audit.verify_chain().ok

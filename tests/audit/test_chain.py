@@ -76,3 +76,35 @@ def test_time_zone_of_the_timestamp_does_not_change_the_hash():
 
     shifted = dataclasses.replace(row, at=row.at.astimezone(ZoneInfo("Asia/Tokyo")))
     assert row_hash(shifted) == row.hash
+
+
+def test_anchor_catches_rows_removed_from_the_end_with_the_head_rewound():
+    from painpath.audit.chain import Anchor
+
+    rows = _chain(5)
+    anchors = [Anchor(seq=5, hash=rows[4].hash, at="2026-01-02")]
+    # the head was rewound to row 3 as well, so without the anchor this looks intact
+    assert verify_rows(rows[:3], head_seq=3, head_hash=rows[2].hash) == (3, None)
+    checked, broken = verify_rows(rows[:3], head_seq=3, head_hash=rows[2].hash, anchors=anchors)
+    assert (checked, broken.seq) == (3, 4)
+    assert "saw 5 rows but 3 are present" in broken.reason
+
+
+def test_anchor_catches_a_chain_rebuilt_with_recomputed_hashes():
+    from painpath.audit.chain import Anchor
+
+    rows = _chain(4)
+    anchors = [Anchor(seq=2, hash=rows[1].hash, at="t")]
+    forged = dataclasses.replace(rows[1], patient_id=77, prev_hash=rows[0].hash)
+    forged = dataclasses.replace(forged, hash=row_hash(forged))
+    rebuilt = [rows[0], forged]
+    _, broken = verify_rows(rebuilt, head_seq=2, head_hash=forged.hash, anchors=anchors)
+    assert broken.seq == 2 and "anchor" in broken.reason
+
+
+def test_anchors_that_match_pass():
+    from painpath.audit.chain import Anchor
+
+    rows = _chain(4)
+    anchors = [Anchor(seq=1, hash=rows[0].hash), Anchor(seq=3, hash=rows[2].hash)]
+    assert verify_rows(rows, head_seq=4, head_hash=rows[3].hash, anchors=anchors) == (4, None)

@@ -143,3 +143,56 @@ def test_serve_refuses_to_start_in_production_without_a_secret_key(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("painpath serve: error: configuration: SECRET_KEY is not set")
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.django_db
+def test_createuser_links_a_patient_account_to_its_record(world, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("long-enough-secret-2\n"))
+    argv = ["createuser", "grace", "--role", "patient", "--clinic", "clinic-a"]
+    assert main([*argv, "--patient", world.p2.mrn, "--password-stdin"]) == 0
+    assert f"linked to record {world.p2.mrn}" in capsys.readouterr().out
+    world.p2.refresh_from_db()
+    assert world.p2.user.username == "grace"
+    assert AuditEvent.objects.filter(
+        patient_id=world.p2.pk, actor_label="system:cli", detail__linked_user="grace"
+    ).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--patient", "NOPE-1"], "--patient: no record with MRN 'NOPE-1' in clinic-a"),
+        (["--patient", "{p1}"], "already has a sign-in account"),
+    ],
+)
+def test_createuser_patient_link_errors_create_nothing(world, capsys, monkeypatch, extra, message):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("long-enough-secret-2\n"))
+    extra = [e.replace("{p1}", world.p1.mrn) for e in extra]
+    argv = ["createuser", "newpat", "--role", "patient", "--clinic", "clinic-a", *extra]
+    assert main([*argv, "--password-stdin"]) == 2
+    assert message in capsys.readouterr().err
+    assert not User.objects.filter(username="newpat").exists()
+
+
+@pytest.mark.django_db
+def test_superuser_inside_a_clinic_and_patient_link_for_staff_are_refused(world, capsys):
+    assert main(["createuser", "op", "--role", "admin", "--clinic", "clinic-a", "--superuser"]) == 2
+    assert "leave out --clinic" in capsys.readouterr().err
+    argv = ["createuser", "x", "--role", "clinician", "--clinic", "clinic-a", "--patient", "M1"]
+    assert main(argv) == 2
+    assert "--patient needs --role patient" in capsys.readouterr().err
+
+
+def test_database_errors_are_one_line(tmp_path):
+    env = {k: v for k, v in __import__("os").environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "-m", "painpath.cli", "audit", "verify"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**env, "PAINPATH_ENV": "test", "DATABASE_URL": f"sqlite:///{tmp_path}/empty.sqlite3"},
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "error: database: no such table" in result.stderr

@@ -13,7 +13,8 @@ PROBE = (
     "import json, django; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'debug': s.DEBUG, 'hsts': getattr(s, 'SECURE_HSTS_SECONDS', 0), "
     "'secure_cookie': s.SESSION_COOKIE_SECURE, 'csrf_secure': s.CSRF_COOKIE_SECURE, "
-    "'engine': s.DATABASES['default']['ENGINE'], 'hosts': s.ALLOWED_HOSTS}))"
+    "'engine': s.DATABASES['default']['ENGINE'], 'hosts': s.ALLOWED_HOSTS, "
+    "'proxy_header': getattr(s, 'SECURE_PROXY_SSL_HEADER', None)}))"
 )
 
 
@@ -57,6 +58,27 @@ def test_production_turns_on_hsts_and_secure_cookies(tmp_path):
     assert values["hsts"] >= 31536000 and values["secure_cookie"] and values["csrf_secure"]
     assert values["debug"] is False and values["hosts"] == ["pain.example.org"]
     assert values["engine"] == "django.db.backends.postgresql"
+
+
+def test_production_refuses_to_start_without_allowed_hosts(tmp_path):
+    result = _settings({"SECRET_KEY": "x" * 50, "PAINPATH_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("behind_proxy", "expected"), [("0", None), ("1", ["HTTP_X_FORWARDED_PROTO", "https"])]
+)
+def test_forwarded_proto_is_trusted_only_behind_a_declared_proxy(tmp_path, behind_proxy, expected):
+    env = {
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "pain.example.org",
+        "PAINPATH_VAR_DIR": str(tmp_path),
+        "BEHIND_TLS_PROXY": behind_proxy,
+    }
+    result = _settings(env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["proxy_header"] == expected
 
 
 def test_demo_runs_without_a_secret_on_embedded_sqlite(tmp_path):

@@ -91,6 +91,14 @@ class UserAdmin(ClinicScopedAdmin, BaseUserAdmin):  # type: ignore[type-arg]
         (None, {"fields": ("username", "password1", "password2", "role", "profession", "clinic")}),
     )
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        if not request.user.is_superuser:
+            # Platform operators are not a clinic's people: an administrator who could reset
+            # their password would hold every clinic's records.
+            qs = qs.filter(is_superuser=False)
+        return qs
+
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.is_superuser:

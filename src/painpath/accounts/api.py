@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from painpath.accounts import tokens
 from painpath.accounts.models import ApiToken, User
-from painpath.core.api import actor_of
+from painpath.core.api import SessionCookieAuth, actor_of
 from painpath.core.errors import Unauthenticated
 
 router = Router(tags=["accounts"])
@@ -58,7 +59,7 @@ class IssuedTokenOut(TokenOut):
 def _user(request: HttpRequest) -> User:
     user = actor_of(request).user
     if user is None:  # the router's auth lets no anonymous caller through
-        raise Unauthenticated("Sign in or send an API token.")
+        raise Unauthenticated(_("Sign in or send an API token."))
     return user
 
 
@@ -90,7 +91,13 @@ def list_tokens(request: HttpRequest) -> list[TokenOut]:
     return [_token_out(t) for t in ApiToken.objects.filter(user=_user(request))]
 
 
-@router.post("/tokens", response={201: IssuedTokenOut}, summary="Issue an API token")
+@router.post(
+    "/tokens",
+    response={201: IssuedTokenOut},
+    summary="Issue an API token (signed-in browser session only)",
+    # A token must not mint tokens: that would outlive its own expiry and revocation.
+    auth=[SessionCookieAuth()],
+)
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[IssuedTokenOut]:
     issued = tokens.issue_token(
         user=_user(request), name=payload.name, expires_at=payload.expires_at

@@ -43,7 +43,11 @@ def issue_token(
     errors = []
     if not name or len(name) > 100:
         errors.append(FieldError("name", _("1-100 characters.")))
-    if expires_at is not None and expires_at <= timezone.now():
+    if expires_at is not None and timezone.is_naive(expires_at):
+        errors.append(
+            FieldError("expires_at", _("Give a time zone offset, e.g. 2027-01-31T18:00:00+00:00."))
+        )
+    elif expires_at is not None and expires_at <= timezone.now():
         errors.append(FieldError("expires_at", _("Must be in the future.")))
     if errors:
         raise InvalidInput(_("The token request has invalid fields."), fields=errors)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["GENESIS_HASH", "ChainBreak", "ChainRow", "row_hash", "verify_rows"]
+__all__ = ["GENESIS_HASH", "Anchor", "ChainBreak", "ChainRow", "row_hash", "verify_rows"]
 
 GENESIS_HASH = "0" * 64
 
@@ -55,32 +55,71 @@ def row_hash(row: ChainRow) -> str:
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """A (seq, hash) pair copied out of the database at some time: a witness the database
+    alone cannot rewrite, so rows removed from the end (with the head rewound) are caught."""
+
+    seq: int
+    hash: str
+    at: str = ""
+
+
+@dataclass(frozen=True)
 class ChainBreak:
     seq: int
     reason: str
 
 
+def _row_break(
+    row: ChainRow, expected_seq: int, prev: str, witnessed: dict[int, Anchor]
+) -> ChainBreak | None:
+    if row.seq != expected_seq:
+        return ChainBreak(expected_seq, f"row {expected_seq} is missing")
+    if row.prev_hash != prev:
+        return ChainBreak(row.seq, "previous-hash link does not match")
+    if row_hash(row) != row.hash:
+        return ChainBreak(row.seq, "content does not match its hash (row altered)")
+    anchor = witnessed.get(row.seq)
+    if anchor is not None and anchor.hash != row.hash:
+        return ChainBreak(
+            row.seq, f"row differs from the anchor recorded {anchor.at} (chain rewritten)"
+        )
+    return None
+
+
 def verify_rows(
-    rows: Iterable[ChainRow], *, head_seq: int, head_hash: str
+    rows: Iterable[ChainRow],
+    *,
+    head_seq: int,
+    head_hash: str,
+    anchors: Iterable[Anchor] = (),
 ) -> tuple[int, ChainBreak | None]:
     """Walk rows in sequence order; return how many were checked and the first break, if any.
 
     Detects an edited row (hash mismatch), a removed row (gap in ``seq`` or a ``prev_hash``
-    that no longer matches) and removed rows at the end (the head points past the last row).
+    that no longer matches), removed rows at the end (the head points past the last row) and,
+    given anchors recorded earlier, rows removed or rewritten up to the newest anchor even when
+    the head was rewound to match.
     """
+    witnessed = {a.seq: a for a in anchors}
     expected_seq = 1
     prev = GENESIS_HASH
     checked = 0
     for row in rows:
-        if row.seq != expected_seq:
-            return checked, ChainBreak(expected_seq, f"row {expected_seq} is missing")
-        if row.prev_hash != prev:
-            return checked, ChainBreak(row.seq, "previous-hash link does not match")
-        if row_hash(row) != row.hash:
-            return checked, ChainBreak(row.seq, "content does not match its hash (row altered)")
+        broken = _row_break(row, expected_seq, prev, witnessed)
+        if broken is not None:
+            return checked, broken
         prev = row.hash
         expected_seq += 1
         checked += 1
+    beyond = [a for a in witnessed.values() if a.seq > checked]
+    if beyond:
+        last = max(beyond, key=lambda a: a.seq)
+        return checked, ChainBreak(
+            checked + 1,
+            f"an anchor recorded {last.at} saw {last.seq} rows but {checked} are present "
+            "(rows removed from the end)",
+        )
     if head_seq != checked:
         return checked, ChainBreak(
             checked + 1, f"chain head records {head_seq} rows but {checked} are present"

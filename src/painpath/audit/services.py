@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
-from painpath.audit.chain import GENESIS_HASH, ChainBreak, ChainRow, row_hash, verify_rows
+from painpath.audit.chain import (
+    GENESIS_HASH,
+    Anchor,
+    ChainBreak,
+    ChainRow,
+    row_hash,
+    verify_rows,
+)
 from painpath.audit.models import Action, AuditChainHead, AuditEvent
 from painpath.core.context import Actor
 
-__all__ = ["AuditEntry", "VerifyResult", "record", "record_many", "verify_chain"]
+__all__ = [
+    "AuditEntry",
+    "VerifyResult",
+    "forget_anchors",
+    "read_anchors",
+    "record",
+    "record_anchor",
+    "record_many",
+    "verify_chain",
+]
 
 
 @dataclass(frozen=True)
@@ -95,21 +114,99 @@ def record_many(actor: Actor, entries: Sequence[AuditEntry]) -> list[AuditEvent]
 class VerifyResult:
     checked: int
     broken: ChainBreak | None
+    head_seq: int = 0
+    head_hash: str = GENESIS_HASH
+    anchors: int = 0
 
     @property
     def ok(self) -> bool:
         return self.broken is None
 
 
-def _stored_rows() -> Iterator[ChainRow]:
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=5000):
+def _database_label() -> str:
+    db = connection.settings_dict
+    return f"{connection.vendor}:{db.get('HOST') or ''}:{db.get('PORT') or ''}/{db['NAME']}"
+
+
+def _anchor_file() -> Path:
+    return Path(settings.AUDIT_ANCHOR_FILE)
+
+
+def _anchor_lines() -> list[dict[str, Any]]:
+    path = _anchor_file()
+    if not path.exists():
+        return []
+    lines = []
+    for text in path.read_text(encoding="utf-8").splitlines():
+        if text.strip():
+            lines.append(json.loads(text))
+    return lines
+
+
+def read_anchors() -> list[Anchor]:
+    """Anchors recorded for this database. Each line witnesses its head row and the chain's
+    first row, so an emptied or replaced chain is caught as well as a truncated one."""
+    label = _database_label()
+    anchors: list[Anchor] = []
+    for line in _anchor_lines():
+        if line.get("database") != label:
+            continue
+        anchors.append(Anchor(seq=int(line["seq"]), hash=str(line["hash"]), at=line["at"]))
+        anchors.append(Anchor(seq=1, hash=str(line["first"]), at=line["at"]))
+    return anchors
+
+
+def forget_anchors() -> int:
+    """Drop this database's anchors (only when a new, empty database replaces an old one at
+    the same address, e.g. the demo's SQLite file); returns how many lines were dropped."""
+    label = _database_label()
+    lines = _anchor_lines()
+    keep = [line for line in lines if line.get("database") != label]
+    if len(keep) != len(lines):
+        _anchor_file().write_text(
+            "".join(json.dumps(line) + "\n" for line in keep), encoding="utf-8"
+        )
+    return len(lines) - len(keep)
+
+
+def _stored_rows(head_seq: int) -> Iterator[ChainRow]:
+    # Only rows up to the head read first: later appends commit with a later head, so the
+    # walk needs no lock and never holds up writers (every audited read is also a write).
+    events = AuditEvent.objects.filter(seq__lte=head_seq).order_by("seq")
+    for event in events.iterator(chunk_size=5000):
         yield event.as_chain_row()
 
 
-def verify_chain() -> VerifyResult:
-    """Check every row against its hash and its predecessor, in one read transaction."""
-    with transaction.atomic():
-        head = AuditChainHead.objects.filter(pk=1).first()
-        head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
-        checked, broken = verify_rows(_stored_rows(), head_seq=head_seq, head_hash=head_hash)
-    return VerifyResult(checked=checked, broken=broken)
+def verify_chain(*, anchors: Sequence[Anchor] | None = None) -> VerifyResult:
+    """Check every row against its hash, its predecessor, the head and the anchors."""
+    witnessed = read_anchors() if anchors is None else list(anchors)
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None:
+        if AuditEvent.objects.exists() or witnessed:
+            return VerifyResult(0, ChainBreak(1, "the chain head row is missing"))
+        return VerifyResult(0, None, anchors=len(witnessed))
+    checked, broken = verify_rows(
+        _stored_rows(head.seq), head_seq=head.seq, head_hash=head.hash, anchors=witnessed
+    )
+    return VerifyResult(checked, broken, head.seq, head.hash, len(witnessed) // 2)
+
+
+def record_anchor() -> tuple[VerifyResult, dict[str, Any] | None]:
+    """Verify, then append the head to the anchor file (copy it to write-once storage too:
+    the file is only as trustworthy as where it is kept). Nothing is anchored when broken."""
+    result = verify_chain()
+    if not result.ok or result.head_seq == 0:
+        return result, None
+    first = AuditEvent.objects.get(seq=1).hash
+    line = {
+        "database": _database_label(),
+        "seq": result.head_seq,
+        "hash": result.head_hash,
+        "first": first,
+        "at": timezone.now().isoformat(timespec="seconds"),
+    }
+    path = _anchor_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(line) + "\n")
+    return result, line

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from painpath import access
 from painpath.accounts.models import User
+from painpath.audit import services as audit
 from painpath.audit.models import Action, AuditEvent
-from painpath.core.web import signed_in_user
+from painpath.core.web import signed_in_user, web_actor
 
 PAGE_SIZE = 50
 
@@ -38,7 +40,11 @@ def filtered_events(user: User, filters: dict[str, Any]) -> QuerySet[AuditEvent]
     clinic = access.require_audit_access(user)
     events = AuditEvent.objects.select_related("actor", "patient")
     if clinic is not None:
-        events = events.filter(Q(patient__clinic=clinic) | Q(actor__clinic=clinic))
+        # A patient's rows belong to the patient's clinic, whoever acted (a clinician who moved
+        # clinics must not bring other clinics' records along); other rows to the actor's.
+        events = events.filter(
+            Q(patient__clinic=clinic) | Q(patient__isnull=True, actor__clinic=clinic)
+        )
     if filters.get("actor"):
         events = events.filter(actor_label=filters["actor"])
     if filters.get("patient"):
@@ -64,7 +70,19 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         offset = max(0, int(request.GET.get("offset", "0")))
     except ValueError:
         offset = 0
-    events = list(filtered_events(user, filters)[offset : offset + PAGE_SIZE + 1])
+    with transaction.atomic():
+        events = list(filtered_events(user, filters)[offset : offset + PAGE_SIZE + 1])
+        # Reading the log shows patients' record numbers: that read is audited too.
+        audit.record(
+            web_actor(request),
+            action=Action.LIST,
+            object_type="AuditEvent",
+            detail={
+                "filters": {k: str(v) for k, v in filters.items() if v not in (None, "")},
+                "offset": offset,
+                "rows": min(len(events), PAGE_SIZE),
+            },
+        )
     query = request.GET.copy()
     query.pop("offset", None)
     return render(

@@ -60,7 +60,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if not _is_database_error(exc):
+            raise
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(
+            f"painpath {args.command}: error: database: {first_line} "
+            "(is DATABASE_URL right, and has `painpath migrate` run?)",
+            file=sys.stderr,
+        )
+        return 1
     return code
+
+
+def _is_database_error(exc: Exception) -> bool:
+    # Django is imported only by commands that need it; without it loaded, it was not Django.
+    db = sys.modules.get("django.db")
+    return db is not None and isinstance(exc, db.DatabaseError)
 
 
 if __name__ == "__main__":

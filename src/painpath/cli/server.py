@@ -92,6 +92,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
     from painpath.accounts.models import User
     from painpath.analytics.synth import generate_cohort
+    from painpath.audit.models import AuditEvent
+    from painpath.audit.services import forget_anchors, record_anchor
     from painpath.patients.cohort import load_cohort
     from painpath.patients.models import Patient
 
@@ -99,11 +101,14 @@ def run_demo(args: argparse.Namespace) -> int:
     if Patient.objects.exists():
         print("The database already holds patients; the synthetic cohort was not loaded again.")
     else:
+        if not AuditEvent.objects.exists():
+            forget_anchors()  # a new database at the old address: old anchors do not apply
         cohort = generate_cohort(
             n_patients=args.patients, seed=args.seed, as_of=timezone.localdate()
         )
         load_cohort(cohort, password=DEMO_PASSWORD)
         print(f"Loaded a SYNTHETIC cohort: {len(cohort.patients)} patients (seed {args.seed}).")
+        record_anchor()
     url = f"http://127.0.0.1:{args.port}/"
     print()
     print(f"painpath demo: {url}  (all people and data here are SYNTHETIC)")

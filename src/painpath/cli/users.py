@@ -30,6 +30,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         default="",
         choices=["", "physician", "nurse", "psychologist", "physiotherapist", "pharmacist"],
     )
+    user.add_argument(
+        "--patient",
+        metavar="MRN",
+        help="with --role patient: link the account to this medical record number's record",
+    )
     user.add_argument("--superuser", action="store_true", help="platform operator (all clinics)")
     user.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     user.set_defaults(func=run_createuser)
@@ -72,10 +77,19 @@ def _read_password(from_stdin: bool) -> str:
 
 def run_createuser(args: argparse.Namespace) -> int:
     setup_django()
-    from painpath.accounts.models import Clinic
-    from painpath.accounts.services import create_user
-    from painpath.core.errors import PainpathError
+    from django.db import transaction
 
+    from painpath.accounts.models import Clinic
+    from painpath.core.context import Actor
+    from painpath.core.errors import PainpathError
+    from painpath.patients.models import Patient
+    from painpath.patients.sign_in import link_patient_account
+
+    if args.superuser and args.clinic:
+        # a superuser inside a clinic would be listed (and editable) by its administrators
+        raise CliError("--superuser is for platform operators: leave out --clinic")
+    if args.patient and args.role != "patient":
+        raise CliError("--patient needs --role patient")
     clinic = None
     if args.clinic:
         clinic = Clinic.objects.filter(slug=args.clinic).first()
@@ -83,20 +97,37 @@ def run_createuser(args: argparse.Namespace) -> int:
             raise CliError(f"--clinic: no clinic with short name {args.clinic!r}")
     elif not args.superuser:
         raise CliError("--clinic is required (except with --superuser)")
+    record = None
+    if args.patient:
+        record = Patient.objects.filter(clinic=clinic, mrn=args.patient).first()
+        if record is None:
+            raise CliError(f"--patient: no record with MRN {args.patient!r} in {args.clinic}")
+        if record.user_id is not None:
+            raise CliError(f"--patient: record {args.patient} already has a sign-in account")
     password = _read_password(args.password_stdin)
     try:
-        user = create_user(
-            username=args.username,
-            password=password,
-            role=args.role,
-            clinic=clinic,
-            email=args.email,
-            first_name=args.first_name,
-            last_name=args.last_name,
-            profession=args.profession,
-            superuser=args.superuser,
-        )
+        with transaction.atomic():
+            user = _create(args, clinic, password)
+            if record is not None:
+                link_patient_account(actor=Actor.system("cli"), patient=record, user=user)
     except PainpathError as exc:
         raise CliError(_format_error(exc)) from None
-    print(f"user {user.username} created ({user.role})")
+    linked = f", linked to record {record.mrn}" if record is not None else ""
+    print(f"user {user.username} created ({user.role}{linked})")
     return 0
+
+
+def _create(args: argparse.Namespace, clinic: Any, password: str) -> Any:
+    from painpath.accounts.services import create_user
+
+    return create_user(
+        username=args.username,
+        password=password,
+        role=args.role,
+        clinic=clinic,
+        email=args.email,
+        first_name=args.first_name,
+        last_name=args.last_name,
+        profession=args.profession,
+        superuser=args.superuser,
+    )

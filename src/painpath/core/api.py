@@ -22,7 +22,7 @@ from painpath.accounts.models import User
 from painpath.accounts.tokens import authenticate_token
 from painpath.core.context import Actor
 from painpath.core.errors import PainpathError
-from painpath.core.middleware import client_ip
+from painpath.core.middleware import activate_user_timezone, client_ip
 
 __all__ = ["actor_of", "api", "error_response"]
 
@@ -64,6 +64,7 @@ class BearerTokenAuth(HttpBearer):
         user = authenticate_token(token)
         if user is not None:
             request.user = user
+            activate_user_timezone(user)  # the middleware ran before the token was read
         return user
 
 

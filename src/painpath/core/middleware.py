@@ -34,6 +34,17 @@ class RequestContextMiddleware:
         return response
 
 
+def activate_user_timezone(user: object) -> None:
+    """The user's clinic time zone (a patient's own), or the server default."""
+    tz_name = (
+        getattr(user, "timezone_name", None) if getattr(user, "is_authenticated", False) else None
+    )
+    if tz_name:
+        timezone.activate(zoneinfo.ZoneInfo(tz_name))
+    else:
+        timezone.deactivate()
+
+
 class ClinicTimezoneMiddleware:
     """Shows times in the signed-in user's clinic time zone."""
 
@@ -41,12 +52,7 @@ class ClinicTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        tz_name = None
-        if user is not None and user.is_authenticated:
-            tz_name = user.timezone_name
-        if tz_name:
-            timezone.activate(zoneinfo.ZoneInfo(tz_name))
-        else:
-            timezone.deactivate()
+        # API-token callers are known only later, when the API authenticates them; it
+        # activates their zone the same way (painpath.core.api.BearerTokenAuth).
+        activate_user_timezone(getattr(request, "user", None))
         return self.get_response(request)

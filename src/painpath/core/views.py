@@ -80,7 +80,13 @@ class ApiErrorBodyMiddleware:
             and response.status_code >= 400
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            replacement = error_response(response.status_code, response.reason_phrase)
+            messages = {
+                404: _("No such API endpoint."),
+                405: _("This endpoint does not accept that method."),
+                413: _("The request body is too large."),
+            }
+            message = messages.get(response.status_code, response.reason_phrase)
+            replacement = error_response(response.status_code, str(message))
             if "Allow" in response:
                 replacement["Allow"] = response["Allow"]
             return replacement

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from painpath.accounts.models import Clinic
 from painpath.core.api import actor_of
 from painpath.core.errors import FieldError, InvalidInput
 from painpath.core.paging import MAX_LIMIT
+from painpath.patients import conditions as condition_services
 from painpath.patients import services
-from painpath.patients.models import Patient
+from painpath.patients.models import Condition, Patient
 
 router = Router(tags=["patients"])
 
@@ -25,6 +27,14 @@ class ConditionSchema(Schema):
     status: str = "active"
 
 
+class ConditionOut(ConditionSchema):
+    id: int
+
+
+class ConditionStatusIn(Schema):
+    status: str = Field(description="active or resolved")
+
+
 class PatientOut(Schema):
     id: int
     clinic_id: int
@@ -35,7 +45,7 @@ class PatientOut(Schema):
     sex: str
     timezone: str = Field(description="The patient's time zone (the clinic's if not set)")
     synthetic: bool = Field(description="True for generated demo/test data, never a real person")
-    conditions: list[ConditionSchema]
+    conditions: list[ConditionOut]
     care_team_ids: list[int]
 
 
@@ -75,6 +85,10 @@ class ListParams(Schema):
     offset: int = Field(0, ge=0)
 
 
+def condition_out(condition: Condition) -> ConditionOut:
+    return ConditionOut.model_validate(condition, from_attributes=True)
+
+
 def patient_out(patient: Patient) -> PatientOut:
     return PatientOut(
         id=patient.pk,
@@ -86,10 +100,7 @@ def patient_out(patient: Patient) -> PatientOut:
         sex=patient.sex,
         timezone=patient.timezone_name,
         synthetic=patient.synthetic,
-        conditions=[
-            ConditionSchema.model_validate(c, from_attributes=True)
-            for c in patient.conditions.all()
-        ],
+        conditions=[condition_out(c) for c in patient.conditions.all()],
         care_team_ids=sorted(t.pk for t in patient.care_teams.all()),
     )
 
@@ -119,7 +130,7 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Status[PatientOu
         clinic = Clinic.objects.filter(pk=payload.clinic_id).first()
         if clinic is None:
             raise InvalidInput(
-                "Unknown clinic.", fields=[FieldError("clinic_id", "No such clinic.")]
+                _("Unknown clinic."), fields=[FieldError("clinic_id", _("No such clinic."))]
             )
     data = services.PatientData(
         mrn=payload.mrn,
@@ -143,3 +154,36 @@ def update_patient(request: HttpRequest, patient_id: int, payload: PatientPatch)
         actor=actor_of(request), patient_id=patient_id, changes=changes
     )
     return patient_out(patient)
+
+
+@router.post(
+    "/{patient_id}/conditions",
+    response={201: ConditionOut},
+    summary="Add a coded diagnosis (ICD-10-CM and/or SNOMED CT)",
+)
+def add_condition(
+    request: HttpRequest, patient_id: int, payload: ConditionSchema
+) -> Status[ConditionOut]:
+    condition = condition_services.add_condition(
+        actor=actor_of(request),
+        patient_id=patient_id,
+        data=services.ConditionData(**payload.model_dump()),
+    )
+    return Status(201, condition_out(condition))
+
+
+@router.patch(
+    "/{patient_id}/conditions/{condition_id}",
+    response=ConditionOut,
+    summary="Mark a diagnosis resolved or active again",
+)
+def set_condition_status(
+    request: HttpRequest, patient_id: int, condition_id: int, payload: ConditionStatusIn
+) -> ConditionOut:
+    condition = condition_services.set_condition_status(
+        actor=actor_of(request),
+        patient_id=patient_id,
+        condition_id=condition_id,
+        status=payload.status,
+    )
+    return condition_out(condition)

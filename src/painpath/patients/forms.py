@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from painpath.patients.models import Sex
+from painpath.patients.models import ConditionStatus, Sex
 
 
 class PatientForm(forms.Form):
@@ -26,3 +26,22 @@ class PatientForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search by name or MRN"), max_length=100, required=False)
+
+
+class ConditionForm(forms.Form):
+    display = forms.CharField(label=_("Diagnosis"), max_length=200)
+    icd10_code = forms.CharField(
+        label=_("ICD-10-CM code"), max_length=10, required=False, help_text=_("e.g. M54.50")
+    )
+    snomed_code = forms.CharField(label=_("SNOMED CT concept id"), max_length=18, required=False)
+    onset_date = forms.DateField(
+        label=_("Onset"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=ConditionStatus.choices, initial=ConditionStatus.ACTIVE
+    )
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(label=_("User name for the patient"), max_length=150)
+    email = forms.EmailField(label=_("The patient's e-mail address"))

@@ -19,12 +19,14 @@ from painpath.audit.models import Action
 from painpath.core.context import Actor
 from painpath.core.errors import Conflict, FieldError, Forbidden, InvalidInput
 from painpath.core.paging import MAX_LIMIT, Page
+from painpath.core.signals import announce_patient_data_changed
 from painpath.patients.models import CareTeam, Condition, ConditionStatus, Patient, Sex
 
 __all__ = [
     "ConditionData",
     "PatientChanges",
     "PatientData",
+    "check_conditions",
     "create_patient",
     "get_patient",
     "list_patients",
@@ -107,7 +109,7 @@ def _check_fields(values: dict[str, Any], *, today: date) -> list[FieldError]:
     return errors
 
 
-def _check_conditions(conditions: list[ConditionData], *, today: date) -> list[FieldError]:
+def check_conditions(conditions: list[ConditionData], *, today: date) -> list[FieldError]:
     errors: list[FieldError] = []
     for i, c in enumerate(conditions):
         where = f"conditions[{i}]"
@@ -223,7 +225,7 @@ def create_patient(
     access.require_can_create_patient(user, clinic)
     today = timezone.localdate()
     values = {k: v for k, v in data.__dict__.items() if k not in {"conditions", "synthetic"}}
-    errors = _check_fields(values, today=today) + _check_conditions(data.conditions, today=today)
+    errors = _check_fields(values, today=today) + check_conditions(data.conditions, today=today)
     if errors:
         raise InvalidInput(_("The patient record has invalid fields."), fields=errors)
     teams = _resolve_care_teams(user, clinic, care_team_ids)
@@ -274,4 +276,6 @@ def update_patient(*, actor: Actor, patient_id: int, changes: PatientChanges) ->
             patient_id=patient.pk,
             detail={"fields": changed},
         )
+        if {"date_of_birth", "timezone"} & set(changed):  # age exclusions, local days
+            announce_patient_data_changed(patient_id=patient.pk, kind="patient")
     return patient

@@ -9,4 +9,11 @@ urlpatterns = [
     path("me/", views.my_record, name="me"),
     path("<int:patient_id>/", views.patient_detail, name="detail"),
     path("<int:patient_id>/edit/", views.patient_edit, name="edit"),
+    path("<int:patient_id>/conditions/", views.condition_add, name="condition_add"),
+    path("<int:patient_id>/invite/", views.patient_invite, name="invite"),
+    path(
+        "<int:patient_id>/conditions/<int:condition_id>/status/",
+        views.condition_status,
+        name="condition_status",
+    ),
 ]
