@@ -43,4 +43,4 @@ worker: setup
 	$(BIN)/painpath worker
 
 clean:
-	rm -rf $(VENV) node_modules var/*.sqlite3* var/huey*
+	rm -rf $(VENV) node_modules var/*.sqlite3* var/huey* var/audit-anchors.jsonl
