@@ -230,3 +230,14 @@ def test_patient_list_query_count_does_not_grow_with_the_panel(
     with django_assert_num_queries(14) as large:
         assert client.get("/api/v1/patients").json()["count"] == 18
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_absurd_offsets_are_refused_or_capped_not_a_server_error(world, as_user):
+    client = as_user(world.dr_a)
+    api = client.get("/api/v1/patients", {"offset": "39509812666994331222016"})
+    assert api.status_code == 422
+    assert api.json()["error"]["fields"][0]["field"] == "offset"
+    page = client.get("/patients/", {"offset": "39509812666994331222016"})
+    assert page.status_code == 200
+    log = as_user(world.admin_a).get("/audit/", {"offset": "99999999999999999999999"})
+    assert log.status_code == 200

@@ -16,6 +16,7 @@ from painpath import access
 from painpath.accounts.models import User
 from painpath.audit import services as audit
 from painpath.audit.models import Action, AuditEvent
+from painpath.core.paging import parse_offset
 from painpath.core.web import signed_in_user, web_actor
 
 PAGE_SIZE = 50
@@ -66,10 +67,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     access.require_audit_access(user)
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    try:
-        offset = max(0, int(request.GET.get("offset", "0")))
-    except ValueError:
-        offset = 0
+    offset = parse_offset(request.GET.get("offset"))
     with transaction.atomic():
         events = list(filtered_events(user, filters)[offset : offset + PAGE_SIZE + 1])
         # Reading the log shows patients' record numbers: that read is audited too.

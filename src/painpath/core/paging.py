@@ -8,6 +8,15 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 MAX_LIMIT = 200
+MAX_OFFSET = 10**9  # far past any real list; keeps OFFSET inside a 64-bit database integer
+
+
+def parse_offset(text: str | None) -> int:
+    """An offset from a query string: bad or absurd values mean the first page / the cap."""
+    try:
+        return min(MAX_OFFSET, max(0, int(text or "0")))
+    except ValueError:
+        return 0
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from painpath.accounts.models import Clinic
 from painpath.core.api import actor_of
 from painpath.core.errors import FieldError, InvalidInput
-from painpath.core.paging import MAX_LIMIT
+from painpath.core.paging import MAX_LIMIT, MAX_OFFSET
 from painpath.patients import conditions as condition_services
 from painpath.patients import services
 from painpath.patients.models import Condition, Patient
@@ -82,7 +82,7 @@ class PatientPatch(Schema):
 class ListParams(Schema):
     search: str = Field("", max_length=100, description="Words matched against names; MRN exact")
     limit: int = Field(25, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def condition_out(condition: Condition) -> ConditionOut:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from painpath import access
 from painpath.core.errors import Conflict, InvalidInput, NotFound, PainpathError
 from painpath.core.extensions import render_panels
+from painpath.core.paging import parse_offset
 from painpath.core.web import signed_in_user, web_actor
 from painpath.patients import conditions, services, sign_in
 from painpath.patients.forms import ConditionForm, InviteForm, PatientForm, SearchForm
@@ -20,10 +21,7 @@ PAGE_SIZE = 25
 
 
 def _offset(request: HttpRequest) -> int:
-    try:
-        return max(0, int(request.GET.get("offset", "0")))
-    except ValueError:
-        return 0
+    return parse_offset(request.GET.get("offset"))
 
 
 @login_required
