@@ -7,10 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.test import override_settings
+from tests.factories import UserFactory
 
 from painpath.assessments import schedules, selectors, services
 from painpath.assessments.models import Flag, QuestionnaireResponse, Reminder, Schedule
-from painpath.assessments.schedule import due_status, judge_change, next_due
+from painpath.assessments.schedule import Measurement, due_status, judge_change, next_due
 from painpath.audit.models import AuditEvent
 from painpath.clinical.instruments import get_instrument
 from painpath.core.context import Actor
@@ -61,8 +63,28 @@ def test_reviewing_the_flag_closes_it_and_only_a_clinician_may(world, as_user):
 
 
 def test_open_urgent_flags_is_one_query(world, django_assert_num_queries):
+    for answers in (PHQ9_ITEM9, [0] * 8 + [1]):  # two urgent flags for p1, one label
+        services.submit_response(
+            actor=Actor(user=world.patient_user),
+            patient_id=world.p1.pk,
+            instrument_id="phq9",
+            answers=answers,
+        )
+    other = UserFactory(username="pat3", clinic=world.clinic_a, role="patient")
+    world.p3.user = other
+    world.p3.save()
+    services.submit_response(
+        actor=Actor(user=other), patient_id=world.p3.pk, instrument_id="phq9", answers=PHQ9_ITEM9
+    )
+    reviewed = Flag.objects.filter(patient=world.p3).get()
+    services.review_flag(actor=Actor(user=world.dr_b), flag_id=reviewed.pk)
+    services.submit_response(
+        actor=Actor(user=other), patient_id=world.p3.pk, instrument_id="phq9", answers=PHQ9_ITEM9
+    )
+    assert Flag.objects.filter(urgent=True).count() == 4
     with django_assert_num_queries(1):
-        selectors.open_urgent_flags([world.p1.pk, world.p2.pk, world.p3.pk])
+        found = selectors.open_urgent_flags([world.p1.pk, world.p2.pk, world.p3.pk])
+    assert found == {world.p1.pk: ["suicidal ideation"], world.p3.pk: ["suicidal ideation"]}
 
 
 @pytest.mark.parametrize(
@@ -171,6 +193,79 @@ def test_change_judged_against_the_instruments_thresholds():
     assert verdicts == {"-30%": False, "-50%": False, "-2 points": True}
     verdicts = {v.rule: v.met for v in judge_change(nrs, baseline=8, current=4)}
     assert verdicts == {"-30%": True, "-50%": True, "-2 points": True}
+
+
+def _verdicts(instrument_id, baseline, current):
+    return {
+        v.rule: v.met
+        for v in judge_change(
+            get_instrument(instrument_id).change_thresholds, baseline=baseline, current=current
+        )
+    }
+
+
+@pytest.mark.parametrize(("after", "met"), [(4.14, True), (4.15, False), (3.0, True), (5.5, False)])
+def test_bpi_interference_threshold_is_judged_on_the_interference_subscale(after, met):
+    base = Measurement(
+        score=6.0, subscales={"severity": 6.0, "interference": 5.14}, band="moderate"
+    )
+    now = Measurement(
+        score=6.0, subscales={"severity": 6.0, "interference": after}, band="moderate"
+    )
+    # severity did not change at all: only the interference subscale is judged
+    assert _verdicts("bpi_sf", base, now) == {"interference -1 points": met}
+    assert _verdicts("bpi_sf", base, Measurement(score=6.0, subscales={"severity": 6.0})) == {}
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "met"),
+    [
+        ((18, "severe"), (25, "moderate"), True),  # +7 and a band move
+        ((20, "moderate"), (27, "moderate"), False),  # +7, same band
+        ((14, "severe"), (20, "moderate"), False),  # band move, +6 only
+        ((34, "mild"), (41, "minimal"), True),
+    ],
+)
+def test_pseq_threshold_needs_seven_points_and_a_band_move(before, after, met):
+    base, now = Measurement(before[0], band=before[1]), Measurement(after[0], band=after[1])
+    assert _verdicts("pseq", base, now) == {"+7 points and a different band": met}
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "points", "percent"),
+    [(40.0, 30.0, True, False), (40.0, 28.0, True, True), (20.0, 14.0, False, True)],
+)
+def test_odi_minimal_important_change(before, after, points, percent):
+    assert _verdicts("odi", before, after) == {"-10 points": points, "-30%": percent}
+
+
+@pytest.mark.parametrize(("after", "met"), [(10, True), (11, False), (20, False)])
+def test_phq9_minimal_clinically_important_difference(after, met):
+    assert _verdicts("phq9", 15, after) == {"-5 points": met}
+
+
+def test_chart_shows_subscale_and_band_move_verdicts(world, as_user):
+    actor = Actor(user=world.patient_user)
+    for answers in ([6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6], [6, 6, 6, 6, 4, 4, 4, 4, 4, 4, 4]):
+        services.submit_response(
+            actor=actor, patient_id=world.p1.pk, instrument_id="bpi_sf", answers=answers
+        )
+    for answers in ([1] * 10, [3, 2, 2, 2, 2, 2, 2, 2, 2, 2]):  # 10 severe -> 21 moderate
+        services.submit_response(
+            actor=actor, patient_id=world.p1.pk, instrument_id="pseq", answers=answers
+        )
+    rows, _ = services.score_history(actor=Actor(user=world.dr_a), patient_id=world.p1.pk)
+    judged = {
+        r.response.instrument: [(v.rule, v.met) for v in r.verdicts] for r in rows if r.verdicts
+    }
+    assert judged == {
+        "bpi_sf": [("interference -1 points", True)],
+        "pseq": [("+7 points and a different band", True)],
+    }
+    with override_settings(PAINPATH_CHART_PANELS=["painpath.assessments.views.chart_panel"]):
+        html = as_user(world.dr_a).get(f"/patients/{world.p1.pk}/").content.decode()
+    assert "interference -1 points: minimally important improvement in interference" in html
+    assert "+7 points and a different band" in html
 
 
 def test_reminder_lifecycle_sent_opened_answered_and_expired(world, as_user):

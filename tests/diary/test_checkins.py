@@ -111,6 +111,12 @@ def test_a_past_day_cannot_be_edited(world, as_user):
         ({"regions": ["lower_back", "tail"]}, "regions[1]"),
         ({"qualities": ["fizzy"]}, "qualities[0]"),
         ({"mood": "happy"}, "mood"),
+        # strict integers: a numeric string, a boolean or a float is not coerced
+        ({"pain_now": "5"}, "pain_now"),
+        ({"pain_average": True}, "pain_average"),
+        ({"sleep_quality": 5.0}, "sleep_quality"),
+        ({"activity": False}, "activity"),
+        ({"patient_id": "1"}, "patient_id"),
     ],
 )
 def test_bad_input_names_the_field_and_stores_nothing(world, as_user, change, field):

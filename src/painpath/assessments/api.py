@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
+from pydantic import StrictInt
 
 from painpath.accounts.models import User
 from painpath.assessments import schedules, services
@@ -21,10 +22,13 @@ router = Router(tags=["questionnaires"])
 fhir_router = Router(tags=["FHIR R4"])
 
 
+# Strict: "5" and true are refused, not coerced (an answer is a JSON integer or null).
 class ResponseIn(Schema):
-    patient_id: int | None = Field(None, description="Default: the signed-in patient's record")
+    patient_id: StrictInt | None = Field(
+        None, description="Default: the signed-in patient's record"
+    )
     instrument: str = Field(max_length=32, description="Instrument id, e.g. phq9")
-    answers: list[int | None] = Field(
+    answers: list[StrictInt | None] = Field(
         max_length=64, description="Option values of the scored items in published order"
     )
     sex: str | None = Field(None, description="female or male (ORT only; default: the record's)")
@@ -58,9 +62,11 @@ class DueOut(Schema):
 
 
 class ScheduleIn(Schema):
-    patient_id: int
+    patient_id: StrictInt
     instrument: str = Field(max_length=32)
-    every_days: int | None = Field(None, description="Days between answers; None: once, at intake")
+    every_days: StrictInt | None = Field(
+        None, description="Days between answers; None: once, at intake"
+    )
     start_date: date | None = None
     active: bool = True
 
@@ -196,8 +202,11 @@ def fhir_response(
         patient_id=patient_id,
         instrument_id=parsed.instrument_id,
         answers=parsed.answers,
+        sex=parsed.sex,
         source=Source.FHIR,
         completed_at=parsed.authored,
+        answers_field="item",
+        sex_field=f"item.where(linkId='{fhir.SEX_LINK_ID}')",
     )
     return Status(201, _observation(response))
 
@@ -212,9 +221,28 @@ def _observation(r: QuestionnaireResponse) -> dict[str, Any]:
         score=r.score,
         band=r.band or None,
         synthetic=r.synthetic,
+        subscales=r.subscales,
     )
 
 
 @fhir_router.get("/Observation/score-{response_id}", response=dict[str, Any], summary="Score")
 def fhir_observation(request: HttpRequest, response_id: int) -> dict[str, Any]:
     return _observation(services.get_response(actor=actor_of(request), response_id=response_id))
+
+
+@fhir_router.get(
+    "/QuestionnaireResponse/{response_id}",
+    response=dict[str, Any],
+    summary="A stored response (what an Observation's derivedFrom points to)",
+)
+def fhir_questionnaire_response(request: HttpRequest, response_id: int) -> dict[str, Any]:
+    r = services.get_response(actor=actor_of(request), response_id=response_id)
+    return fhir.questionnaire_response(
+        instrument=get_instrument(r.instrument),
+        response_id=str(r.pk),
+        patient_id=r.patient_id,
+        authored=r.completed_at,
+        answers=r.answers,
+        sex=r.sex or None,
+        synthetic=r.synthetic,
+    )

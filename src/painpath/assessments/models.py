@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+from painpath.accounts.models import Clinic
+from painpath.clinical.instruments import instrument_ids
 from painpath.patients.models import Patient
 
 
@@ -142,3 +145,85 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.instrument})"
+
+
+class ClinicQuestionnairePolicy(models.Model):
+    """A clinic's own questionnaire policy. Empty fields fall back to painpath's defaults
+    (assessments/data/policy.toml); so do the default schedules unless ``own_defaults``."""
+
+    clinic = models.OneToOneField(
+        Clinic, on_delete=models.CASCADE, related_name="questionnaire_policy"
+    )
+    grace_days = models.PositiveSmallIntegerField(
+        _("grace (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Days after the due date before a questionnaire is overdue; empty: default."),
+    )
+    reminder_expiry_days = models.PositiveSmallIntegerField(
+        _("reminder expiry (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Days after the due date before an unanswered reminder expires; empty: default."
+        ),
+    )
+    own_defaults = models.BooleanField(
+        _("use this clinic's default schedules"),
+        default=False,
+        help_text=_(
+            "If set, new patients get the default schedules listed below (none if the "
+            "list is empty) instead of painpath's."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("clinic questionnaire policy")
+        verbose_name_plural = _("clinic questionnaire policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reminder_expiry_days__isnull=True) | Q(reminder_expiry_days__gte=1),
+                name="clinic_policy_expiry_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic}"
+
+
+class ClinicDefaultSchedule(models.Model):
+    """One default schedule of a clinic's policy (every_days empty = once, at intake)."""
+
+    policy = models.ForeignKey(
+        ClinicQuestionnairePolicy, on_delete=models.CASCADE, related_name="defaults"
+    )
+    instrument = models.CharField(_("instrument"), max_length=32)
+    every_days = models.PositiveSmallIntegerField(
+        _("every (days)"), null=True, blank=True, help_text=_("Empty: once, at intake.")
+    )
+
+    class Meta:
+        ordering = ["policy", "instrument"]
+        verbose_name = _("default schedule")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "instrument"], name="clinic_default_one_per_instrument"
+            ),
+            models.CheckConstraint(
+                condition=Q(every_days__isnull=True)
+                | (Q(every_days__gte=1) & Q(every_days__lte=366)),
+                name="clinic_default_every_days_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} every {self.every_days or 'intake'}"
+
+    def clean(self) -> None:
+        if self.instrument not in instrument_ids():
+            raise ValidationError(
+                {"instrument": _("No instrument with id %(id)r.") % {"id": self.instrument}}
+            )
+        if self.every_days is not None and not 1 <= self.every_days <= 366:
+            raise ValidationError({"every_days": _("1 to 366 days, or empty for once at intake.")})

@@ -1,13 +1,15 @@
-"""The clinic's questionnaire policy (defaults, grace, expiry, urgent flags) from data/."""
+"""The questionnaire policy (defaults, grace, expiry, urgent flags): painpath's defaults from
+data/policy.toml, overridden per clinic by a ClinicQuestionnairePolicy row where one exists."""
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-__all__ = ["Policy", "policy"]
+__all__ = ["Policy", "policies_for", "policy", "policy_for"]
 
 DATA = Path(__file__).with_name("data") / "policy.toml"
 
@@ -20,10 +22,12 @@ class Policy:
     reminder_expiry_days: int
     defaults: tuple[tuple[str, int | None], ...]  # (instrument, every_days; None = at intake)
     urgent_labels: frozenset[str]
+    clinic_override: bool = False
 
 
 @cache
 def policy() -> Policy:
+    """painpath's default policy (the data file); urgent flag labels are always these."""
     raw = tomllib.loads(DATA.read_text(encoding="utf-8"))
     return Policy(
         version=raw["policy"]["version"],
@@ -33,3 +37,36 @@ def policy() -> Policy:
         defaults=tuple((d["instrument"], int(d["every_days"]) or None) for d in raw["defaults"]),
         urgent_labels=frozenset(raw["urgent"]["labels"]),
     )
+
+
+def policies_for(clinic_ids: Iterable[int | None]) -> dict[int | None, Policy]:
+    """The effective policy of each clinic, in two queries whatever the number of clinics."""
+    from painpath.assessments.models import ClinicQuestionnairePolicy  # noqa: PLC0415
+
+    base = policy()
+    wanted = set(clinic_ids)
+    found: dict[int | None, Policy] = dict.fromkeys(wanted, base)
+    rows = ClinicQuestionnairePolicy.objects.filter(
+        clinic_id__in=[c for c in wanted if c is not None]
+    ).prefetch_related("defaults")
+    for row in rows:
+        own = tuple((d.instrument, d.every_days) for d in row.defaults.all())
+        found[row.clinic_id] = replace(
+            base,
+            version=f"{base.version} + clinic {row.clinic_id} ({row.updated_at:%Y-%m-%d})",
+            source=f"{base.source}; overridden by the clinic's own policy",
+            grace_days=base.grace_days if row.grace_days is None else row.grace_days,
+            reminder_expiry_days=(
+                base.reminder_expiry_days
+                if row.reminder_expiry_days is None
+                else row.reminder_expiry_days
+            ),
+            defaults=own if row.own_defaults else base.defaults,
+            clinic_override=True,
+        )
+    return found
+
+
+def policy_for(clinic_id: int | None) -> Policy:
+    """The effective policy of one clinic (painpath's defaults where it sets none)."""
+    return policies_for([clinic_id])[clinic_id]

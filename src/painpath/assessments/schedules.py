@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -21,8 +21,8 @@ from painpath.assessments.models import (
     ReminderStatus,
     Schedule,
 )
-from painpath.assessments.policy import policy
-from painpath.assessments.schedule import due_status, next_due
+from painpath.assessments.policy import policies_for, policy_for
+from painpath.assessments.schedule import due_status, occurrences
 from painpath.assessments.services import instrument_or_invalid
 from painpath.audit import services as audit
 from painpath.audit.models import Action
@@ -108,44 +108,79 @@ def set_schedule(
 
 
 def apply_clinic_defaults(*, actor: Actor, patient_id: int) -> list[Schedule]:
-    """Set the clinic policy's default schedule (instruments not yet scheduled only)."""
+    """Set the patient's clinic's default schedule (instruments not yet scheduled only)."""
+    user = access.require_authenticated(actor.user)
+    patient = access.get_patient_for_clinical_write(user, patient_id)
     with transaction.atomic():
         existing = set(
             Schedule.objects.filter(patient_id=patient_id).values_list("instrument", flat=True)
         )
         return [
             set_schedule(actor=actor, patient_id=patient_id, instrument_id=inst, every_days=every)
-            for inst, every in policy().defaults
+            for inst, every in policy_for(patient.clinic_id).defaults
             if inst not in existing
         ]
 
 
-def _due_items(patients: list[Patient], *, today_of: dict[int, date]) -> list[DueItem]:
-    ids = [p.pk for p in patients]
-    by_id = {p.pk: p for p in patients}
-    last = {
+def _last_valid_answers(patient_ids: list[int]) -> dict[tuple[int, str], date]:
+    """(patient, instrument) -> local day of the last VALID (scorable) response: a blank
+    or unscorable form does not count as answered."""
+    return {
         (row["patient_id"], row["instrument"]): row["last"]
-        for row in QuestionnaireResponse.objects.filter(patient_id__in=ids)
+        for row in QuestionnaireResponse.objects.filter(patient_id__in=patient_ids, valid=True)
         .values("patient_id", "instrument")
         .annotate(last=Max("day"))
     }
-    grace = policy().grace_days
-    items: list[DueItem] = []
-    for s in Schedule.objects.filter(patient_id__in=ids, active=True).order_by("instrument"):
+
+
+@dataclass(frozen=True)
+class _Planned:
+    schedule: Schedule
+    item: DueItem
+    missed: tuple[date, ...]
+    expired_current: bool  # an intake occurrence left unanswered past the expiry
+
+
+def _plan(
+    patients: list[Patient], schedules: list[Schedule], *, today_of: dict[int, date]
+) -> list[_Planned]:
+    by_id = {p.pk: p for p in patients}
+    last = _last_valid_answers(list(by_id))
+    policies = policies_for({p.clinic_id for p in patients})
+    planned: list[_Planned] = []
+    for s in schedules:
+        patient = by_id[s.patient_id]
+        pol = policies[patient.clinic_id]
+        today = today_of[s.patient_id]
         last_day = last.get((s.patient_id, s.instrument))
-        due = next_due(every_days=s.every_days, start_date=s.start_date, last_answered=last_day)
-        items.append(
-            DueItem(
-                patient=by_id[s.patient_id],
-                instrument=s.instrument,
-                name=get_instrument(s.instrument).name,
-                every_days=s.every_days,
-                due_date=due,
-                status=due_status(due, today=today_of[s.patient_id], grace_days=grace),
-                last_answered=last_day,
-            )
+        occ = occurrences(
+            every_days=s.every_days,
+            start_date=s.start_date,
+            last_answered=last_day,
+            today=today,
+            expiry_days=pol.reminder_expiry_days,
         )
-    return items
+        item = DueItem(
+            patient=patient,
+            instrument=s.instrument,
+            name=get_instrument(s.instrument).name,
+            every_days=s.every_days,
+            due_date=occ.current,
+            status=due_status(occ.current, today=today, grace_days=pol.grace_days),
+            last_answered=last_day,
+        )
+        expired = occ.current is not None and (today - occ.current).days > pol.reminder_expiry_days
+        planned.append(_Planned(s, item, occ.missed, expired))
+    return planned
+
+
+def _due_items(patients: list[Patient], *, today_of: dict[int, date]) -> list[DueItem]:
+    schedules = list(
+        Schedule.objects.filter(patient_id__in=[p.pk for p in patients], active=True).order_by(
+            "instrument"
+        )
+    )
+    return [p.item for p in _plan(patients, schedules, today_of=today_of)]
 
 
 def list_due(*, actor: Actor, patient_id: int) -> list[DueItem]:
@@ -217,71 +252,105 @@ def adherence(patient_id: int) -> dict[str, Adherence]:
 
 
 def run_reminders(*, now: datetime | None = None) -> dict[str, int]:
-    """System work (the periodic task): create reminders for what is due, send them by
-    e-mail, and expire the ones left unanswered past the policy's expiry. Idempotent."""
-    now = now or timezone.now()
-    actor = Actor.system("reminders")
-    pol = policy()
-    stats = {"scheduled": 0, "sent": 0, "expired": 0}
+    """System work (the periodic task). For each active schedule: every occurrence missed
+    since the last valid answer gets an expired reminder (created if the task never saw it,
+    so adherence counts each one); the current occurrence, once due, gets a reminder that
+    is sent by e-mail; an intake reminder left past the expiry expires. Reminders of
+    stopped or changed schedules that are still open expire. Idempotent."""
+    run = _ReminderRun(now or timezone.now())
     with transaction.atomic():
         schedules = list(
-            Schedule.objects.filter(active=True).select_related("patient__clinic", "patient__user")
+            Schedule.objects.filter(active=True)
+            .select_related("patient__clinic", "patient__user")
+            .order_by("pk")
         )
         patients = list({s.patient_id: s.patient for s in schedules}.values())
-        today_of = {p.pk: local_today(p, now=now) for p in patients}
-        entries: list[audit.AuditEntry] = []
-        for item in _due_items(patients, today_of=today_of):
-            if item.status not in {"due", "overdue"} or item.due_date is None:
-                continue
-            schedule = next(
-                s
-                for s in schedules
-                if s.patient_id == item.patient.pk and s.instrument == item.instrument
+        today_of = {p.pk: local_today(p, now=run.now) for p in patients}
+        plans = _plan(patients, schedules, today_of=today_of)
+        run.load(schedules, plans)
+        for plan in plans:
+            for day in plan.missed:
+                run.missed(plan, day)
+            if plan.item.due_date is not None and plan.item.status in {"due", "overdue"}:
+                run.current(plan, plan.item.due_date)
+        # Open reminders that no plan accounts for: their schedule was stopped or changed.
+        current = {(p.schedule.pk, p.item.due_date) for p in plans if p.item.due_date is not None}
+        for reminder in Reminder.objects.filter(
+            status__in=OPEN_REMINDER_STATES
+        ).select_for_update():
+            if (reminder.schedule_id, reminder.due_date) not in current:
+                run.expire(reminder, "schedule stopped or changed")
+        audit.record_many(Actor.system("reminders"), run.entries)
+    return run.stats
+
+
+class _ReminderRun:
+    """One pass of the reminder task: the reminders it found, what it changed, audit rows."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.stats = {"scheduled": 0, "sent": 0, "expired": 0}
+        self.entries: list[audit.AuditEntry] = []
+        self.found: dict[tuple[int, date], Reminder] = {}
+
+    def load(self, schedules: list[Schedule], plans: list[_Planned]) -> None:
+        days = [d for p in plans for d in (*p.missed, p.item.due_date) if d is not None]
+        if days:
+            rows = Reminder.objects.filter(schedule__in=schedules, due_date__gte=min(days))
+            self.found = {(r.schedule_id, r.due_date): r for r in rows.select_for_update()}
+
+    def log(self, reminder: Reminder, detail: dict[str, object]) -> None:
+        self.entries.append(
+            audit.AuditEntry(
+                Action.UPDATE, "Reminder", str(reminder.pk), reminder.patient_id, detail
             )
-            reminder, created = Reminder.objects.get_or_create(
-                schedule=schedule,
-                due_date=item.due_date,
-                defaults={
-                    "patient": item.patient,
-                    "instrument": item.instrument,
-                    "scheduled_at": now,
-                    "synthetic": item.patient.synthetic,
-                },
+        )
+
+    def create(self, plan: _Planned, day: date, **fields: object) -> Reminder:
+        reminder = Reminder.objects.create(
+            patient=plan.item.patient,
+            schedule=plan.schedule,
+            instrument=plan.schedule.instrument,
+            due_date=day,
+            scheduled_at=self.now,
+            synthetic=plan.item.patient.synthetic,
+            **fields,
+        )
+        self.found[(plan.schedule.pk, day)] = reminder
+        self.stats["scheduled"] += 1
+        return reminder
+
+    def expire(self, reminder: Reminder, note: str = "") -> None:
+        reminder.status = ReminderStatus.EXPIRED
+        reminder.expired_at = self.now
+        reminder.note = note or reminder.note
+        reminder.save(update_fields=["status", "expired_at", "note"])
+        self.stats["expired"] += 1
+        self.log(reminder, {"status": "expired"})
+
+    def missed(self, plan: _Planned, day: date) -> None:
+        reminder = self.found.get((plan.schedule.pk, day))
+        if reminder is None:
+            reminder = self.create(
+                plan,
+                day,
+                status=ReminderStatus.EXPIRED,
+                expired_at=self.now,
+                note="missed before a reminder was sent",
             )
-            if created:
-                stats["scheduled"] += 1
-            if reminder.status == ReminderStatus.SCHEDULED:
-                stats["sent"] += _send(reminder, item, now=now)
-                entries.append(
-                    audit.AuditEntry(
-                        Action.UPDATE,
-                        "Reminder",
-                        str(reminder.pk),
-                        item.patient.pk,
-                        {"status": reminder.status, "channel": reminder.channel},
-                    )
-                )
-        cutoff = {
-            pid: day - timedelta(days=pol.reminder_expiry_days) for pid, day in today_of.items()
-        }
-        for reminder in Reminder.objects.filter(status__in=OPEN_REMINDER_STATES):
-            limit = cutoff.get(reminder.patient_id)
-            if limit is not None and reminder.due_date < limit:
-                reminder.status = ReminderStatus.EXPIRED
-                reminder.expired_at = now
-                reminder.save(update_fields=["status", "expired_at"])
-                stats["expired"] += 1
-                entries.append(
-                    audit.AuditEntry(
-                        Action.UPDATE,
-                        "Reminder",
-                        str(reminder.pk),
-                        reminder.patient_id,
-                        {"status": "expired"},
-                    )
-                )
-        audit.record_many(actor, entries)
-    return stats
+            self.stats["expired"] += 1
+            self.log(reminder, {"status": "expired", "missed": str(day)})
+        elif reminder.status in OPEN_REMINDER_STATES:
+            self.expire(reminder)
+
+    def current(self, plan: _Planned, day: date) -> None:
+        reminder = self.found.get((plan.schedule.pk, day)) or self.create(plan, day)
+        if plan.expired_current:
+            if reminder.status in OPEN_REMINDER_STATES:
+                self.expire(reminder)
+        elif reminder.status == ReminderStatus.SCHEDULED:
+            self.stats["sent"] += _send(reminder, plan.item, now=self.now)
+            self.log(reminder, {"status": reminder.status, "channel": reminder.channel})
 
 
 def _send(reminder: Reminder, item: DueItem, *, now: datetime) -> int:

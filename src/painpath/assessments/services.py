@@ -20,7 +20,7 @@ from painpath.assessments.models import (
     Source,
 )
 from painpath.assessments.policy import policy
-from painpath.assessments.schedule import ChangeVerdict, judge_change
+from painpath.assessments.schedule import ChangeVerdict, Measurement, judge_change
 from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.clinical.instruments import (
@@ -66,18 +66,43 @@ def submit_response(
     sex: str | None = None,
     source: str = Source.WEB,
     completed_at: datetime | None = None,
+    answers_field: str = "answers",
+    sex_field: str = "sex",
 ) -> QuestionnaireResponse:
-    """Score and store one completed form from the patient; raise its flags; close reminders."""
+    """Score and store one form from the patient; raise its flags. Only a valid (scorable)
+    response answers the open reminders. A form with no answer at all is refused; one with
+    some items missing is stored with valid=false when the missing-item rule says so.
+    ``answers_field`` and ``sex_field`` name those inputs in errors (e.g. FHIR paths)."""
     user = access.require_authenticated(actor.user)
     patient = access.get_patient_for_self_report(user, patient_id)
     definition = instrument_or_invalid(instrument_id)
+    answers = list(answers)
+    if answers and all(a is None for a in answers):
+        raise InvalidInput(
+            _("The form is empty."),
+            fields=[FieldError(answers_field, _("No question was answered; answer at least one."))],
+        )
     if definition.requires_sex and sex is None and patient.sex in {"female", "male"}:
         sex = patient.sex
+    if definition.requires_sex and sex not in {"female", "male"}:
+        raise InvalidInput(
+            _("The answers cannot be scored."),
+            fields=[
+                FieldError(
+                    sex_field,
+                    _(
+                        "%(id)s weighs its items by sex: 'female' or 'male' is required "
+                        "(given: %(given)s; the patient record has none)."
+                    )
+                    % {"id": definition.id, "given": sex or _("nothing")},
+                )
+            ],
+        )
     try:
-        result = score(definition, list(answers), sex=sex)
+        result = score(definition, answers, sex=sex)
     except AnswerError as exc:
         raise InvalidInput(
-            _("The answers cannot be scored."), fields=[FieldError("answers", str(exc))]
+            _("The answers cannot be scored."), fields=[FieldError(answers_field, str(exc))]
         ) from None
     now = completed_at or timezone.now()
     urgent_labels = policy().urgent_labels
@@ -111,9 +136,11 @@ def submit_response(
             )
             for label in result.flags
         )
-        closed = Reminder.objects.filter(
-            patient=patient, instrument=definition.id, status__in=OPEN_REMINDER_STATES
-        ).update(status=ReminderStatus.ANSWERED, answered_at=now, response=response)
+        closed = 0
+        if result.valid:  # an unscorable form does not answer the reminder
+            closed = Reminder.objects.filter(
+                patient=patient, instrument=definition.id, status__in=OPEN_REMINDER_STATES
+            ).update(status=ReminderStatus.ANSWERED, answered_at=now, response=response)
         audit.record(
             actor,
             action=Action.CREATE,
@@ -123,6 +150,7 @@ def submit_response(
             detail={
                 "instrument": definition.id,
                 "source": source,
+                "valid": result.valid,
                 "flags": list(result.flags),
                 "reminders_answered": closed,
             },
@@ -192,11 +220,12 @@ def score_history(*, actor: Actor, patient_id: int) -> tuple[list[ScoreRow], lis
     for r in responses:
         definition = get_instrument(r.instrument)
         base = baselines.get(r.instrument)
-        change = verdicts = None
+        change = None
+        verdicts: list[ChangeVerdict] = []
         if base is not None and base.pk != r.pk and r.score is not None and base.score is not None:
             change = round(r.score - base.score, 2)
             verdicts = judge_change(
-                definition.change_thresholds, baseline=base.score, current=r.score
+                definition.change_thresholds, baseline=_measured(base), current=_measured(r)
             )
         rows.append(
             ScoreRow(
@@ -204,11 +233,19 @@ def score_history(*, actor: Actor, patient_id: int) -> tuple[list[ScoreRow], lis
                 instrument_name=definition.name,
                 baseline=base,
                 change=change,
-                verdicts=verdicts or [],
-                has_thresholds=any(t.applies_to == "score" for t in definition.change_thresholds),
+                verdicts=verdicts,
+                has_thresholds=bool(definition.change_thresholds),
             )
         )
     return rows, flags
+
+
+def _measured(r: QuestionnaireResponse) -> Measurement:
+    return Measurement(
+        score=r.score,
+        subscales={k: float(v) for k, v in (r.subscales or {}).items()},
+        band=r.band or None,
+    )
 
 
 def review_flag(*, actor: Actor, flag_id: int) -> Flag:

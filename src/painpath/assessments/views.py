@@ -3,6 +3,8 @@ flag review; and the sections of the patient home and chart."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,11 +15,13 @@ from django.views.decorators.http import require_POST
 
 from painpath import access
 from painpath.assessments import schedules, services
-from painpath.assessments.policy import policy
+from painpath.assessments.policy import policy_for
 from painpath.clinical.instruments import get_instrument, list_instruments
-from painpath.core.errors import InvalidInput, NotFound
+from painpath.core.errors import FieldError, InvalidInput, NotFound
 from painpath.core.web import signed_in_user, web_actor
 from painpath.patients.models import Patient
+
+_INTEGER = re.compile(r"-?[0-9]+")  # ASCII digits only: "7a", "+7", non-ASCII digits fail
 
 
 def _own_patient(request: HttpRequest) -> Patient:
@@ -43,15 +47,26 @@ def answer(request: HttpRequest, instrument_id: str) -> HttpResponse:
     instrument = services.instrument_or_invalid(instrument_id)
     errors: list[str] = []
     chosen: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
-        chosen = {i.id: request.POST.get(i.id, "") for i in instrument.items}
-        answers = [int(v) if v.lstrip("-").isdigit() else None for v in chosen.values()]
+        chosen = {i.id: request.POST.get(i.id, "").strip() for i in instrument.items}
+        # An empty field is a missing item; anything else must be one of the option values.
+        bad = [i for i in instrument.items if chosen[i.id] and not _INTEGER.fullmatch(chosen[i.id])]
+        errors = [
+            _("%(item)s: %(value)r is not one of the answers.")
+            % {"item": item.text or item.label, "value": chosen[item.id]}
+            for item in bad
+        ]
+        answers = [int(v) if v else None for v in chosen.values()] if not bad else []
         try:
+            if errors:
+                raise InvalidInput(_("Check the answers."))
             response = services.submit_response(
                 actor=actor, patient_id=patient.pk, instrument_id=instrument.id, answers=answers
             )
         except InvalidInput as exc:
-            errors = [f.message for f in exc.fields] or [exc.message]
+            errors = errors or [f.message for f in exc.fields] or [exc.message]
+            status = 422
         else:
             messages.success(request, _("Thank you: your answers are saved."))
             if not response.valid:
@@ -67,11 +82,14 @@ def answer(request: HttpRequest, instrument_id: str) -> HttpResponse:
             "errors": errors,
             "fields": [(item, chosen.get(item.id, "")) for item in instrument.items],
         },
+        status=status,
     )
 
 
 @login_required
 def clinic_due(request: HttpRequest) -> HttpResponse:
+    if getattr(signed_in_user(request), "patient_record", None) is not None:
+        return redirect("assessments:mine")  # a patient's due list is their own page
     items = schedules.due_for_patients(actor=web_actor(request))
     return render(request, "assessments/due.html", {"items": items})
 
@@ -82,21 +100,37 @@ def schedule(request: HttpRequest, patient_id: int) -> HttpResponse:
     actor = web_actor(request)
     patient = access.get_patient_for_clinical_write(user, patient_id)
     error = ""
+    status = 200
     if request.method == "POST":
         try:
             if request.POST.get("defaults"):
                 schedules.apply_clinic_defaults(actor=actor, patient_id=patient.pk)
             else:
                 raw = request.POST.get("every_days", "").strip()
+                if raw and not _INTEGER.fullmatch(raw):
+                    raise InvalidInput(
+                        _("Bad schedule."),
+                        fields=[
+                            FieldError(
+                                "every_days",
+                                _(
+                                    "Every (days): %(value)r is not a whole number of days "
+                                    "(1 to 366), or leave it empty for once at intake."
+                                )
+                                % {"value": raw},
+                            )
+                        ],
+                    )
                 schedules.set_schedule(
                     actor=actor,
                     patient_id=patient.pk,
                     instrument_id=request.POST.get("instrument", ""),
-                    every_days=int(raw) if raw.isdigit() else None,
+                    every_days=int(raw) if raw else None,
                     active=request.POST.get("active", "1") == "1",
                 )
         except InvalidInput as exc:
             error = "; ".join(f.message for f in exc.fields) or exc.message
+            status = 422
         else:
             return redirect("assessments:schedule", patient_id=patient.pk)
     due = schedules.list_due(actor=actor, patient_id=patient.pk)
@@ -107,10 +141,11 @@ def schedule(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": patient,
             "due": due,
             "instruments": list_instruments(),
-            "policy": policy(),
+            "policy": policy_for(patient.clinic_id),
             "error": error,
             "adherence": schedules.adherence(patient.pk),
         },
+        status=status,
     )
 
 

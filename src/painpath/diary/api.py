@@ -7,6 +7,7 @@ from datetime import date
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictInt
 
 from painpath.accounts.models import User
 from painpath.core.api import actor_of
@@ -17,16 +18,19 @@ from painpath.diary.models import CheckIn
 router = Router(tags=["check-ins"])
 
 
+# Strict integers: "5" and true are refused, not coerced.
 class CheckInIn(Schema):
-    patient_id: int | None = Field(None, description="Default: the signed-in patient's record")
+    patient_id: StrictInt | None = Field(
+        None, description="Default: the signed-in patient's record"
+    )
     day: date | None = Field(None, description="Must be the patient's local today if given")
-    pain_now: int = Field(ge=0, le=10, description="Pain right now, 0-10")
-    pain_average: int = Field(ge=0, le=10, description="Average pain today, 0-10")
+    pain_now: StrictInt = Field(ge=0, le=10, description="Pain right now, 0-10")
+    pain_average: StrictInt = Field(ge=0, le=10, description="Average pain today, 0-10")
     regions: list[str] = Field([], max_length=64, description="Body-map region ids")
     qualities: list[str] = Field([], max_length=32, description="Pain quality ids")
-    sleep_quality: int | None = Field(None, ge=0, le=10)
-    mood: int | None = Field(None, ge=0, le=10)
-    activity: int | None = Field(None, ge=0, le=10)
+    sleep_quality: StrictInt | None = Field(None, ge=0, le=10)
+    mood: StrictInt | None = Field(None, ge=0, le=10)
+    activity: StrictInt | None = Field(None, ge=0, le=10)
     helped: str = Field("", max_length=500)
     worsened: str = Field("", max_length=500)
     note: str = Field("", max_length=2000)

@@ -71,12 +71,17 @@ def test_gad7_bands(total: int, band: str) -> None:
         ([8, 8, 8, 8], 8.0, "severe"),
         ([0, 0, 0, 0], 0.0, "mild"),
         ([10, 10, 10, 10], 10.0, "severe"),
-        # Means that fall between the published integer ranges get no invented band.
-        ([5, 4, 4, 4], 4.25, None),
-        ([7, 6, 7, 6], 6.5, None),
+        # Means between the published integer ranges: half-open on the mean (<5, 5 to <7,
+        # >=7), as documented in bpi_sf.toml; boundaries 4.75 / 5.0 and 6.75 / 7.0.
+        ([5, 4, 4, 4], 4.25, "mild"),
+        ([5, 5, 5, 4], 4.75, "mild"),
+        ([6, 5, 5, 4], 5.0, "moderate"),
+        ([7, 6, 7, 6], 6.5, "moderate"),
+        ([7, 7, 7, 6], 6.75, "moderate"),
+        ([8, 7, 7, 6], 7.0, "severe"),
     ],
 )
-def test_bpi_sf_severity_bands(severity: list[int], expected_mean: float, band: str | None) -> None:
+def test_bpi_sf_severity_bands(severity: list[int], expected_mean: float, band: str) -> None:
     result = score("bpi_sf", [*severity, 2, 2, 2, 2, 2, 2, 2])
     assert result.score == expected_mean
     assert result.subscales == {"severity": expected_mean, "interference": 2.0}
@@ -100,6 +105,30 @@ def test_bpi_sf_severity_bands(severity: list[int], expected_mean: float, band: 
 )
 def test_odi_bands(total: int, percent: float, band: str) -> None:
     result = score("odi", spread(total, 10, 5))
+    assert (result.score, result.band) == (percent, band)
+
+
+@pytest.mark.parametrize(
+    ("total", "percent", "band"),
+    [
+        # 9 sections answered (one missing): percent = total / 45 x 100; every band edge.
+        (0, 0.0, "minimal"),
+        (9, 20.0, "minimal"),
+        (10, 22.22, "moderate"),
+        (18, 40.0, "moderate"),
+        (19, 42.22, "severe"),
+        (27, 60.0, "severe"),
+        (28, 62.22, "crippled"),
+        (36, 80.0, "crippled"),
+        (37, 82.22, "bed-bound"),
+        (45, 100.0, "bed-bound"),
+    ],
+)
+def test_odi_bands_with_nine_sections(total: int, percent: float, band: str) -> None:
+    answers: list[int | None] = [*spread(total, 9, 5)]
+    answers.insert(7, None)  # section 8 (sex life) left out, as the form allows
+    result = score("odi", answers)
+    assert (result.valid, result.missing) == (True, ("sex_life",))
     assert (result.score, result.band) == (percent, band)
 
 

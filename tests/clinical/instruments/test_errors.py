@@ -115,7 +115,26 @@ def test_parse_answers_empty_positions_are_missing() -> None:
 def test_parse_answers_non_numeric() -> None:
     with pytest.raises(AnswerError) as caught:
         parse_answers("gad7", "1,2,two,3,0,1,1")
-    assert str(caught.value) == "gad7 item gad7_3 (answer 3): 'two' is not a number"
+    assert str(caught.value) == (
+        "gad7 item gad7_3 (answer 3): 'two' is not a whole number (digits 0-9 only)"
+    )
+
+
+@pytest.mark.parametrize("token", ["+1", "\uff11", "1_0", "1.0", " 1 1", "\u0661", "0x1"])
+def test_parse_answers_takes_ascii_digits_only(token: str) -> None:
+    # int() would accept "+1", full-width and Arabic-Indic digits and "1_0".
+    with pytest.raises(AnswerError) as caught:
+        parse_answers("nrs", token)
+    assert str(caught.value) == (
+        f"nrs item pain (answer 1): {token.strip()!r} is not a whole number (digits 0-9 only)"
+    )
+
+
+def test_parse_answers_minus_reaches_the_range_check() -> None:
+    assert parse_answers("nrs", "-1") == [-1]
+    with pytest.raises(AnswerError) as caught:
+        score("nrs", parse_answers("nrs", "-1"))
+    assert "-1 is not an allowed value (0, 1, 2" in str(caught.value)
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -140,7 +159,11 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
         ),
         (
             ["phq9", "--answers", "0,0,x,0,0,0,0,0,0"],
-            "phq9 item phq9_3 (answer 3): 'x' is not a number",
+            "phq9 item phq9_3 (answer 3): 'x' is not a whole number (digits 0-9 only)",
+        ),
+        (
+            ["phq9", "--answers", "0,0,+1,0,0,0,0,0,0"],
+            "phq9 item phq9_3 (answer 3): '+1' is not a whole number (digits 0-9 only)",
         ),
         (
             ["phq9", "--answers", "0,0,4,0,0,0,0,0,0"],

@@ -115,6 +115,65 @@ def test_change_thresholds_are_available() -> None:
     assert get_instrument("bpi_sf").change_thresholds[0].applies_to == "interference"
 
 
+def test_published_change_thresholds_name_their_source() -> None:
+    def rules(instrument_id: str) -> set[tuple[object, ...]]:
+        return {
+            (c.kind, c.value, c.direction, c.applies_to, c.band_change, c.source)
+            for c in get_instrument(instrument_id).change_thresholds
+        }
+
+    assert rules("odi") == {
+        ("absolute", 10.0, "decrease", "score", False, "Ostelo et al. 2008"),
+        ("percent", 30.0, "decrease", "score", False, "Ostelo et al. 2008"),
+    }
+    assert rules("phq9") == {("absolute", 5.0, "decrease", "score", False, "Löwe et al. 2004")}
+    assert rules("pseq") == {
+        (
+            "absolute",
+            7.0,
+            "increase",
+            "score",
+            True,
+            "ePPOC reference manual (as reported by measurely.com.au)",
+        )
+    }
+    assert get_instrument("gad7").change_thresholds == ()  # none verified: none shipped
+    cited = " ".join(s.citation for s in get_instrument("odi").sources)
+    assert "Spine. 2008;33(1):90-94" in cited
+    cited = " ".join(s.citation for s in get_instrument("phq9").sources)
+    assert "Med Care. 2004;42(12):1194-1201" in cited
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('applies_to = "nope"\n', "change threshold applies to unknown score 'nope'"),
+        ('band_change = "yes"\n', "change threshold band_change must be true or false"),
+    ],
+)
+def test_change_threshold_shape_is_checked(tmp_path: Path, extra: str, message: str) -> None:
+    from painpath.clinical.instruments import DefinitionError
+    from painpath.clinical.instruments._loader import load_definition
+
+    source = (Path(instruments.__file__).parent / "data" / "nrs.toml").read_text()
+    head, sep, tail = source.partition("[[change_thresholds]]\n")
+    (tmp_path / "nrs.toml").write_text(head + sep + extra + tail, encoding="utf-8")
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(tmp_path / "nrs.toml")
+    assert str(caught.value) == f"nrs.toml: {message}"
+
+
+def test_band_change_needs_bands(tmp_path: Path) -> None:
+    from painpath.clinical.instruments import DefinitionError
+    from painpath.clinical.instruments._loader import load_definition
+
+    source = (Path(instruments.__file__).parent / "data" / "nrs.toml").read_text()
+    head, sep, tail = source.partition("[[change_thresholds]]\n")
+    (tmp_path / "nrs.toml").write_text(head + sep + "band_change = true\n" + tail)
+    with pytest.raises(DefinitionError, match="band_change needs bands on the primary score"):
+        load_definition(tmp_path / "nrs.toml")
+
+
 def test_public_surface_is_complete() -> None:
     public = {name for name in dir(instruments) if not name.startswith("_")}
     public -= {"annotations"}

@@ -50,6 +50,8 @@ def _build(raw: Mapping[str, Any]) -> Instrument:
     names = {"score", *(subscale.name for subscale in subscales)}
     bands = tuple(_band(entry, names) for entry in raw.get("bands", []))
     flags = tuple(_flag(entry, ids) for entry in raw.get("flags", []))
+    banded = {band.on for band in bands}
+    changes = tuple(_change(entry, names, banded) for entry in raw.get("change_thresholds", []))
     return Instrument(
         id=str(raw["id"]),
         name=str(raw["name"]),
@@ -63,7 +65,7 @@ def _build(raw: Mapping[str, Any]) -> Instrument:
         subscales=subscales,
         bands=bands,
         flags=flags,
-        change_thresholds=tuple(_change(entry) for entry in raw.get("change_thresholds", [])),
+        change_thresholds=changes,
         loinc_panel=raw.get("loinc_panel"),
         loinc_score=raw.get("loinc_score"),
         instructions=raw.get("instructions"),
@@ -176,18 +178,28 @@ def _flag(entry: Mapping[str, Any], ids: list[str]) -> Flag:
     return Flag(label=str(entry["label"]), kind=kind, threshold=entry["threshold"], item=item)
 
 
-def _change(entry: Mapping[str, Any]) -> ChangeThreshold:
+def _change(entry: Mapping[str, Any], names: set[str], banded: set[str]) -> ChangeThreshold:
     if entry["kind"] not in ("absolute", "percent"):
         raise ValueError(f"unknown change threshold kind {entry['kind']!r}")
     if entry["direction"] not in ("decrease", "increase"):
         raise ValueError(f"unknown change direction {entry['direction']!r}")
+    applies_to = str(entry.get("applies_to", "score"))
+    if applies_to not in names:
+        raise ValueError(f"change threshold applies to unknown score {applies_to!r}")
+    band_change = entry.get("band_change", False)
+    if not isinstance(band_change, bool):
+        raise ValueError("change threshold band_change must be true or false")
+    if band_change and "score" not in banded:
+        # The band of a result is the primary score's band (see ScoreResult.band).
+        raise ValueError("band_change needs bands on the primary score")
     return ChangeThreshold(
         kind=entry["kind"],
         value=float(entry["value"]),
         direction=entry["direction"],
         meaning=str(entry["meaning"]),
         source=str(entry["source"]),
-        applies_to=str(entry.get("applies_to", "score")),
+        applies_to=applies_to,
+        band_change=band_change,
     )
 
 

@@ -116,7 +116,11 @@ class Flag:
 
 @dataclass(frozen=True, slots=True)
 class ChangeThreshold:
-    """A published threshold for judging change from baseline on this instrument."""
+    """A published threshold for judging change from baseline on this instrument.
+
+    ``applies_to`` is ``"score"`` or the name of a subscale; with ``band_change`` the change
+    also counts only when the score moved to a different band (e.g. PSEQ, per ePPOC).
+    """
 
     kind: Literal["absolute", "percent"]
     value: float
@@ -124,6 +128,7 @@ class ChangeThreshold:
     meaning: str
     source: str
     applies_to: str = "score"
+    band_change: bool = False
 
 
 @dataclass(frozen=True, slots=True)

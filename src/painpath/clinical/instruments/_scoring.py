@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -14,6 +15,7 @@ __all__ = ["Answer", "parse_answers", "score", "validate_answers"]
 
 Answer = int | None
 SEXES = ("female", "male")
+_INTEGER = re.compile(r"-?[0-9]+")
 
 
 def parse_answers(instrument: Instrument | str, text: str) -> list[Answer]:
@@ -26,12 +28,14 @@ def parse_answers(instrument: Instrument | str, text: str) -> list[Answer]:
         if token == "":
             answers.append(None)
             continue
-        try:
-            answers.append(int(token))
-        except ValueError:
+        # ASCII digits only (int() would also take "+1", "1_0" and non-ASCII digits); a
+        # leading minus is let through so the range check names the allowed values.
+        if not _INTEGER.fullmatch(token):
             raise AnswerError(
-                f"{definition.id} item {item_id} (answer {position}): {token!r} is not a number"
-            ) from None
+                f"{definition.id} item {item_id} (answer {position}): {token!r} is not a "
+                "whole number (digits 0-9 only)"
+            )
+        answers.append(int(token))
     return answers
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -27,8 +28,11 @@ def score_observation(
     score: float | None,
     band: str | None,
     synthetic: bool,
+    subscales: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Observation with the instrument's LOINC score code where one exists, else text only."""
+    """Observation with the instrument's LOINC score code where one exists, else text only;
+    one component per subscale scored (LOINC-coded only where the instrument's data file
+    names a code for it, e.g. BPI interference 77565-0; otherwise code text only)."""
     code: dict[str, Any] = {"text": f"{instrument.name} score"}
     if instrument.loinc_score:
         code["coding"] = [{"system": LOINC, "code": instrument.loinc_score}]
@@ -51,6 +55,17 @@ def score_observation(
         body["valueQuantity"] = {"value": score}
     if band:
         body["interpretation"] = [{"text": band}]
+    components = [_component(instrument, name, value) for name, value in (subscales or {}).items()]
+    if components:
+        body["component"] = components
     if synthetic:
         body["meta"] = {"tag": [{"code": "synthetic", "display": "SYNTHETIC record"}]}
     return Observation.model_validate(body).model_dump(mode="json", exclude_none=True)
+
+
+def _component(instrument: Instrument, name: str, value: float) -> dict[str, Any]:
+    loinc = next((s.loinc for s in instrument.subscales if s.name == name), None)
+    code: dict[str, Any] = {"text": f"{instrument.name}: {name}"}
+    if loinc:
+        code["coding"] = [{"system": LOINC, "code": loinc}]
+    return {"code": code, "valueQuantity": {"value": value}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,9 +16,21 @@ from painpath.clinical.instruments import (
     get_instrument,
 )
 
-from .questionnaire import ANSWER_VALUE_SYSTEM, LOINC
+from .questionnaire import (
+    ANSWER_VALUE_SYSTEM,
+    GENDER_SYSTEM,
+    LOINC,
+    SEX_LINK_ID,
+    answer_coding,
+    questionnaire_url,
+)
 
-__all__ = ["FhirInputError", "ParsedResponse", "parse_questionnaire_response"]
+__all__ = [
+    "FhirInputError",
+    "ParsedResponse",
+    "parse_questionnaire_response",
+    "questionnaire_response",
+]
 
 
 class FhirInputError(ValueError):
@@ -35,6 +48,10 @@ class ParsedResponse:
     answers: list[int | None]
     authored: datetime | None
     patient_id: int | None
+    sex: str | None = None  # from item linkId 'sex' (instruments weighted by sex, e.g. ORT)
+
+
+_INTEGER = re.compile(r"-?[0-9]+")
 
 
 def _instrument(canonical: str | None) -> Instrument:
@@ -52,6 +69,8 @@ def _value(instrument: Instrument, link_id: str, answer: dict[str, Any], where: 
     item = instrument.item(link_id)
     if "valueInteger" in answer:
         value = answer["valueInteger"]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise FhirInputError(where, f"valueInteger {value!r} is not an integer")
     elif "valueDecimal" in answer and float(answer["valueDecimal"]).is_integer():
         value = int(answer["valueDecimal"])
     elif "valueCoding" in answer:
@@ -62,7 +81,7 @@ def _value(instrument: Instrument, link_id: str, answer: dict[str, Any], where: 
             if not match:
                 raise FhirInputError(where, f"LOINC answer {code!r} is not an option of {link_id}")
             value = match[0]
-        elif system == ANSWER_VALUE_SYSTEM and code is not None and code.lstrip("-").isdigit():
+        elif system == ANSWER_VALUE_SYSTEM and isinstance(code, str) and _INTEGER.fullmatch(code):
             value = int(code)
         else:
             raise FhirInputError(where, f"unknown answer coding system {system!r}")
@@ -89,18 +108,34 @@ def parse_questionnaire_response(resource: dict[str, Any]) -> ParsedResponse:
         raise FhirInputError("status", "only a 'completed' response can be scored")
     instrument = _instrument(model.questionnaire)
     values: dict[str, int | None] = dict.fromkeys(instrument.item_ids)
+    seen: dict[str, int] = {}
+    sex: str | None = None
     for i, item in enumerate(resource.get("item") or []):
         link_id = item.get("linkId")
         where = f"item[{i}]"
-        if link_id not in values:
+        if link_id in seen:
+            raise FhirInputError(
+                f"{where}.linkId",
+                f"{link_id!r} is answered more than once (also item[{seen[link_id]}]); "
+                "each item may appear once",
+            )
+        is_sex = instrument.requires_sex and link_id == SEX_LINK_ID
+        if link_id not in values and not is_sex:
             raise FhirInputError(
                 f"{where}.linkId", f"{link_id!r} is not an item of {instrument.id}"
             )
+        seen[link_id] = i
         answers = item.get("answer") or []
         if len(answers) > 1:
             raise FhirInputError(f"{where}.answer", "one answer per item")
-        if answers:
+        if answers and is_sex:
+            sex = _sex(answers[0], f"{where}.answer[0]")
+        elif answers:
             values[link_id] = _value(instrument, link_id, answers[0], f"{where}.answer[0]")
+    if all(v is None for v in values.values()):
+        raise FhirInputError(
+            "item", f"no item of {instrument.id} has an answer; an empty form cannot be stored"
+        )
     patient_id = None
     subject = (resource.get("subject") or {}).get("reference")
     if subject:
@@ -109,4 +144,50 @@ def parse_questionnaire_response(resource: dict[str, Any]) -> ParsedResponse:
             raise FhirInputError("subject.reference", "must be 'Patient/<id>'")
         patient_id = int(ident)
     authored = model.authored if isinstance(model.authored, datetime) else None
-    return ParsedResponse(instrument.id, list(values.values()), authored, patient_id)
+    return ParsedResponse(instrument.id, list(values.values()), authored, patient_id, sex)
+
+
+def _sex(answer: dict[str, Any], where: str) -> str:
+    coding = answer.get("valueCoding") or {}
+    code = coding.get("code")
+    if coding.get("system") != GENDER_SYSTEM or code not in ("female", "male"):
+        raise FhirInputError(where, f"sex must be valueCoding {GENDER_SYSTEM} 'female' or 'male'")
+    return str(code)
+
+
+def questionnaire_response(
+    *,
+    instrument: Instrument,
+    response_id: str,
+    patient_id: int,
+    authored: datetime,
+    answers: list[int | None],
+    sex: str | None,
+    synthetic: bool,
+) -> dict[str, Any]:
+    """A stored response as an R4 QuestionnaireResponse; missing items carry no answer."""
+    items: list[dict[str, Any]] = []
+    for item, value in zip(instrument.items, answers, strict=True):
+        entry: dict[str, Any] = {"linkId": item.id, "text": item.text or item.label}
+        if value is not None:
+            entry["answer"] = [{"valueCoding": answer_coding(item.option(value))}]
+        items.append(entry)
+    if instrument.requires_sex and sex:
+        items.append(
+            {
+                "linkId": SEX_LINK_ID,
+                "answer": [{"valueCoding": {"system": GENDER_SYSTEM, "code": sex}}],
+            }
+        )
+    body: dict[str, Any] = {
+        "resourceType": "QuestionnaireResponse",
+        "id": response_id,
+        "questionnaire": questionnaire_url(instrument.id),
+        "status": "completed",
+        "subject": {"reference": f"Patient/{patient_id}"},
+        "authored": authored.isoformat(),
+        "item": items,
+    }
+    if synthetic:
+        body["meta"] = {"tag": [{"code": "synthetic", "display": "SYNTHETIC record"}]}
+    return QuestionnaireResponse.model_validate(body).model_dump(mode="json", exclude_none=True)
