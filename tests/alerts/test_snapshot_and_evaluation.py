@@ -42,10 +42,16 @@ def test_stored_data_reaches_the_snapshot(world, stub_inputs) -> None:
     assert built.on == TODAY
     assert [p.drug for p in s.prescriptions] == ["oxycodone"]  # the stopped line is left out
     assert [(d.drug, d.taken_at.date()) for d in s.doses_taken] == [("oxycodone", TODAY)]
-    assert sorted((d.slot if False else d.taken) for d in s.scheduled_doses) == [False, True]
+    # scheduled doses come from the line's 2 slots a day over the 7-day window: today's two
+    # as reported, the 6 earlier days (no report) as missed
+    today = [d.taken for d in s.scheduled_doses if d.day == TODAY]
+    assert sorted(today) == [False, True]
+    earlier = [d for d in s.scheduled_doses if d.day < TODAY]
+    assert len(earlier) == 12 and not any(d.taken for d in earlier)
     assert s.last_pdmp_review == TODAY - dt.timedelta(days=5) and s.last_urine_drug_test is None
     assert s.pdmp_interval_days == 30
-    assert s.long_term_opioid_therapy is True and s.opioid_naive is False
+    # 20 mg oxycodone a day (30 MME) is below the FDA opioid-tolerance amounts
+    assert s.long_term_opioid_therapy is True and s.opioid_naive is True
     assert [p.day for p in s.pain_scores] == [TODAY]  # only the 35-day window is asked for
     assert (s.phq9_item9, s.phq9_item9_on) == (2, TODAY)
     assert s.last_checkin == TODAY
@@ -57,18 +63,73 @@ def test_stored_data_reaches_the_snapshot(world, stub_inputs) -> None:
     [
         ("F11.20", "", "opioid_use_disorder"),
         ("F11.10", "", "opioid_use_disorder"),
+        ("F11.21", "", "opioid_use_disorder"),  # in remission: the diagnosis stands
+        ("F11.90", "", "opioid_use_disorder"),
+        ("F11.23", "", "opioid_use_disorder"),
+        ("", "191821007", "opioid_use_disorder"),
         ("C50.9", "", "active_cancer_treatment"),
+        ("C7A.00", "", "active_cancer_treatment"),
         ("D57.1", "", "sickle_cell_disease"),
+        ("D57.00", "", "sickle_cell_disease"),
+        ("D57.219", "", "sickle_cell_disease"),
+        ("D57.44", "", "sickle_cell_disease"),
+        ("", "127040003", "sickle_cell_disease"),
         ("Z51.5", "", "palliative_care"),
+        ("", "395669003", "palliative_care"),
+        ("", "385763009", "end_of_life_care"),  # hospice care
+        ("", "182964004", "end_of_life_care"),  # terminal care
         ("G47.33", "", "sleep_disordered_breathing"),
-        ("F10.20", "", "substance_use_disorder_history"),
-        ("T40.2X1A", "", "overdose_history"),
         ("", "78275009", "sleep_disordered_breathing"),
+        ("F10.20", "", "substance_use_disorder_history"),
+        ("F10.10", "", "substance_use_disorder_history"),
+        ("F12.20", "", "substance_use_disorder_history"),
+        ("F13.21", "", "substance_use_disorder_history"),
+        ("F14.10", "", "substance_use_disorder_history"),
+        ("F19.20", "", "substance_use_disorder_history"),
+        ("F11.20", "", "substance_use_disorder_history"),
+        ("T40.2X1A", "", "overdose_history"),
+        ("T40.2X1D", "", "overdose_history"),
+        ("T40.1X4S", "", "overdose_history"),  # heroin, undetermined, sequela
+        ("T40.0X2A", "", "overdose_history"),  # opium, intentional self-harm
+        ("T40.3X3A", "", "overdose_history"),  # methadone, assault
+        ("T40.411A", "", "overdose_history"),  # fentanyl, accidental
+        ("T40.601A", "", "overdose_history"),
+        ("t40.2x1a", "", "overdose_history"),  # case and dot do not matter
+        ("", "242253008", "overdose_history"),
     ],
 )
 def test_coded_conditions_map_to_rule_conditions(world, stub_inputs, icd, snomed, condition):
     ConditionFactory(patient=world.p2, icd10_code=icd, snomed_code=snomed, display="x")
     assert condition in build_snapshot(world.p2).snapshot.conditions
+
+
+@pytest.mark.parametrize(
+    ("icd", "not_condition"),
+    [
+        ("D57.3", "sickle_cell_disease"),  # sickle-cell trait is not the disease
+        ("F17.210", "substance_use_disorder_history"),  # nicotine
+        ("F55.3", "substance_use_disorder_history"),  # laxative abuse
+        ("T40.5X1A", "overdose_history"),  # cocaine is not an opioid
+        ("T40.2X5A", "overdose_history"),  # adverse effect, not an overdose
+        ("T40.2X6A", "overdose_history"),  # underdosing
+        ("T40.2", "overdose_history"),  # no intent character
+        ("T42.4X1A", "overdose_history"),  # benzodiazepine poisoning
+        ("D00.0", "active_cancer_treatment"),
+        ("Z85.3", "active_cancer_treatment"),  # personal history of breast cancer
+    ],
+)
+def test_codes_outside_the_value_sets_do_not_map(world, stub_inputs, icd, not_condition):
+    ConditionFactory(patient=world.p2, icd10_code=icd, snomed_code="", display="x")
+    assert not_condition not in build_snapshot(world.p2).snapshot.conditions
+
+
+def test_every_mapped_snomed_id_is_well_formed() -> None:
+    from painpath.alerts.condition_codes import matchers
+    from painpath.clinical.conditions import is_valid_snomed_concept_id
+
+    for matcher in matchers():
+        for sctid in matcher.snomed_codes:
+            assert is_valid_snomed_concept_id(sctid), (matcher.condition, sctid)
 
 
 def test_resolved_or_unmatched_conditions_do_not_count(world, stub_inputs) -> None:
@@ -86,16 +147,66 @@ def test_cancer_exclusion_keeps_opioid_rules_from_running(world, stub_inputs) ->
 
 
 def test_opioid_naive_is_relative_to_earlier_opioids(world, stub_inputs) -> None:
+    """Opioid-naive = not opioid-tolerant (FDA: >= 60 MME/day, oxycodone >= 30 mg/day, ...)
+    on each of the 7 days before the ER/LA line starts."""
+
+    def er_la_naive(patient) -> bool:
+        return "er-la-opioid-naive" in {
+            o.rule_id for o in evaluate_patient(patient_id=patient.pk).outcomes
+        }
+
+    # no opioid before: naive
     PrescriptionFactory(patient=world.p2, drug="morphine", release="er_la", start=TODAY, dose=15)
-    result = evaluate_patient(patient_id=world.p2.pk)
-    assert "er-la-opioid-naive" in {o.rule_id for o in result.outcomes}
+    assert er_la_naive(world.p2)
+    # an old, stopped low-dose opioid does not make a patient tolerant
     PrescriptionFactory(
-        patient=world.p3, drug="tramadol", start=TODAY - dt.timedelta(days=90), status="stopped"
+        patient=world.p3,
+        drug="tramadol",
+        start=TODAY - dt.timedelta(days=90),
+        status="stopped",
+        stopped_on=TODAY - dt.timedelta(days=60),
     )
     PrescriptionFactory(patient=world.p3, drug="morphine", release="er_la", start=TODAY, dose=15)
-    assert "er-la-opioid-naive" not in {
-        o.rule_id for o in evaluate_patient(patient_id=world.p3.pk).outcomes
-    }
+    assert er_la_naive(world.p3)
+    # oxycodone 15 mg twice a day (30 mg/day) for the whole week before: tolerant
+    PrescriptionFactory(
+        patient=world.p3,
+        drug="oxycodone",
+        dose=Decimal("15"),
+        times_per_day=2,
+        start=TODAY - dt.timedelta(days=7),
+        status="replaced",
+        stopped_on=TODAY - dt.timedelta(days=1),
+    )
+    assert not er_la_naive(world.p3)
+
+
+def test_opioid_tolerance_needs_the_whole_week(world, stub_inputs) -> None:
+    PrescriptionFactory(
+        patient=world.p1,
+        drug="morphine",
+        dose=Decimal("30"),
+        times_per_day=2,
+        start=TODAY - dt.timedelta(days=6),  # six days only
+    )
+    PrescriptionFactory(patient=world.p1, drug="morphine", release="er_la", start=TODAY, dose=15)
+    built = build_snapshot(world.p1)
+    assert built.snapshot.opioid_naive is True
+    assert built.tolerance is not None and built.tolerance.qualifying_days == 6
+
+
+def test_draft_er_la_is_judged_against_the_week_before_its_start(world, stub_inputs) -> None:
+    from painpath.alerts.evaluation import check_draft
+    from painpath.clinical.medications import Prescription as CorePrescription
+
+    PrescriptionFactory(
+        patient=world.p1, drug="hydrocodone", dose=Decimal("20"), times_per_day=3
+    )  # 60 MME/day for 60 days
+    draft = CorePrescription(
+        drug="morphine", dose=15, times_per_day=2, release="er_la", start=TODAY
+    )
+    result = check_draft(world.p1, draft)
+    assert "er-la-opioid-naive" not in {o.rule_id for o in result.after.outcomes}
 
 
 def test_acute_short_course_is_not_long_term(world, stub_inputs) -> None:
@@ -223,3 +334,41 @@ def test_dose_report_through_the_api_triggers_evaluation(
     alert = Alert.objects.get(patient=world.p1, rule_id="taken-above-prescribed")
     assert alert.evidence["taken_mme"] == 60.0 and alert.evidence["prescribed_mme_per_day"] == 30.0
     assert Alert.objects.filter(patient=world.p1, rule_id="mme-taken-50").exists()
+
+
+def test_a_changed_diagnosis_runs_the_rules(
+    world, stub_inputs, immediate_huey, django_capture_on_commit_callbacks
+) -> None:
+    from painpath.core.context import Actor
+    from painpath.patients.conditions import add_condition, set_condition_status
+    from painpath.patients.services import ConditionData
+
+    PrescriptionFactory(patient=world.p2, dose=Decimal("20"), times_per_day=3)  # 90 MME
+    evaluate_patient(patient_id=world.p2.pk)
+    ongoing = Alert.objects.filter(patient=world.p2, rule_id="mme-prescribed-90")
+    assert ongoing.filter(cleared_at__isnull=True).exists()
+    actor = Actor(user=world.dr_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        condition = add_condition(
+            actor=actor,
+            patient_id=world.p2.pk,
+            data=ConditionData(display="HbSS disease with crisis", icd10_code="D57.00"),
+        )
+    state = PatientSafetyState.objects.get(patient=world.p2)
+    assert state.last_change_kind == "conditions"
+    assert state.not_applied["mme-prescribed-90"] == "CDC 2022 exclusion: sickle_cell_disease"
+    assert not ongoing.filter(cleared_at__isnull=True).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        set_condition_status(
+            actor=actor, patient_id=world.p2.pk, condition_id=condition.pk, status="resolved"
+        )
+    assert ongoing.filter(cleared_at__isnull=True).count() == 1  # a new episode
+
+
+def test_buprenorphine_for_oud_with_a_benzodiazepine_in_the_snapshot(world, stub_inputs) -> None:
+    PrescriptionFactory(patient=world.p1, drug="buprenorphine", dose=8, indication="oud")
+    PrescriptionFactory(patient=world.p1, drug="clonazepam", dose=Decimal("0.5"))
+    ConditionFactory(patient=world.p1, icd10_code="F11.20", snomed_code="", display="OUD")
+    rules = {o.rule_id for o in evaluate_patient(patient_id=world.p1.pk).outcomes}
+    assert {"opioid-with-cns-depressant", "naloxone-not-prescribed"} <= rules
+    assert "oud-without-treatment" not in rules

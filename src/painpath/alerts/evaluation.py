@@ -10,6 +10,7 @@ clinic's second clinician.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -32,6 +33,7 @@ from painpath.alerts.snapshot import build_snapshot, snapshot_config
 from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.clinical.medications import Prescription as CorePrescription
+from painpath.clinical.medications import load_catalogue
 from painpath.clinical.mme import MmeResult
 from painpath.clinical.safety import evaluate_all
 from painpath.core.context import Actor
@@ -264,18 +266,51 @@ def evaluate_patient(*, patient_id: int, actor: Actor = SYSTEM) -> Evaluation:
     return result
 
 
+DOSE_RULES = frozenset({"mme-prescribed-50", "mme-prescribed-90"})
+
+
 @dataclass(frozen=True)
 class DraftCheck:
-    """The patient with the draft vs without it; ``triggered`` are the outcomes the draft adds
-    or changes; a reason is needed when one of them is a warning or worse."""
+    """The patient with the draft vs without it.
+
+    ``triggered`` are the rules the draft itself sets off: newly firing, more severe, a dose
+    rule whose MME rises, or a rule whose evidence newly names the drafted drug. A reason is
+    needed when one of them is a warning or worse. ``already_open`` hold with or without the
+    draft (their alerts are open already); ``cleared`` would stop holding with it.
+    """
 
     before: Evaluation
     after: Evaluation
     triggered: list[RuleOutcome]
+    already_open: list[RuleOutcome] = field(default_factory=list)
+    cleared: list[RuleOutcome] = field(default_factory=list)
 
     @property
     def needs_reason(self) -> bool:
         return any(o.rank >= SEVERITY_RANK["warning"] for o in self.triggered)
+
+
+def _mentions(value: object, name: str) -> bool:
+    """Whether ``name`` appears as a word anywhere in the evidence (morphine is not in
+    hydromorphone)."""
+    if isinstance(value, dict):
+        return any(_mentions(v, name) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_mentions(v, name) for v in value)
+    return isinstance(value, str) and re.search(rf"\b{re.escape(name)}\b", value) is not None
+
+
+def _total(outcome: RuleOutcome) -> float:
+    value = outcome.evidence.get("total_mme_per_day", 0)
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _set_off_by_draft(after: RuleOutcome, before: RuleOutcome | None, drug: str) -> bool:
+    if before is None or after.rank > before.rank:
+        return True
+    if after.rule_id in DOSE_RULES:
+        return _total(after) > _total(before)
+    return _mentions(after.evidence, drug) and not _mentions(before.evidence, drug)
 
 
 def check_draft(
@@ -285,14 +320,34 @@ def check_draft(
     before = evaluate(patient, on=on)
     after = evaluate(patient, on=on, draft=draft, without_prescription_id=replaces_id)
     previous = {o.key: o for o in before.outcomes}
-    triggered = [
-        o for o in after.outcomes if o.key not in previous or previous[o.key].evidence != o.evidence
-    ]
-    return DraftCheck(before=before, after=after, triggered=triggered)
+    drug = load_catalogue().find(draft.drug).name
+    triggered: list[RuleOutcome] = []
+    already_open: list[RuleOutcome] = []
+    for outcome in after.outcomes:
+        target = (
+            triggered
+            if _set_off_by_draft(outcome, previous.get(outcome.key), drug)
+            else already_open
+        )
+        target.append(outcome)
+    holding = {o.key for o in after.outcomes}
+    cleared = [o for o in before.outcomes if o.key not in holding]
+    return DraftCheck(
+        before=before,
+        after=after,
+        triggered=triggered,
+        already_open=already_open,
+        cleared=cleared,
+    )
 
 
 def escalate_overdue(*, now: datetime | None = None, actor: Actor = SYSTEM) -> int:
-    """Escalate open alerts older than their clinic's limit; returns how many."""
+    """Escalate open alerts older than their clinic's limit; returns how many.
+
+    An alert whose condition has cleared (``cleared_at``) stays open until a clinician
+    resolves it, but is not escalated; nor is an alert whose assignee is the escalation
+    clinician (escalation must reach a second person).
+    """
     now = now or timezone.now()
     count = 0
     for policy in EscalationPolicy.objects.select_related("escalate_to"):
@@ -304,11 +359,20 @@ def escalate_overdue(*, now: datetime | None = None, actor: Actor = SYSTEM) -> i
                     patient__clinic_id=policy.clinic_id,
                     status=AlertStatus.OPEN,
                     escalated_at__isnull=True,
+                    cleared_at__isnull=True,
                     created_at__lte=cutoff,
                 )
             )
             entries = []
             for alert in overdue:
+                if alert.assignee_id == policy.escalate_to_id:
+                    logger.error(
+                        "escalation: alert %s is already assigned to %s, the clinic's "
+                        "escalation clinician; NOT escalated (configure a different one)",
+                        alert.pk,
+                        policy.escalate_to,
+                    )
+                    continue
                 if alert.patient_id not in visible:
                     logger.error(
                         "escalation: %s may not see patient %s; alert %s NOT escalated",

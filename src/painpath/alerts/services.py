@@ -198,9 +198,10 @@ class TriageRow:
     rank: int  # highest open severity rank, -1 if none
     severity: str
     reason: str
-    open_count: int
+    open_count: int  # unresolved alerts whose condition still holds
     last_change_at: datetime | None
     urgent_flags: tuple[str, ...]
+    cleared_count: int = 0  # unresolved alerts whose condition has cleared (not ranked)
 
 
 _SEVERITIES = {0: "info", 1: "warning", 2: "high", 3: "urgent"}
@@ -209,11 +210,14 @@ _SEVERITIES = {0: "info", 1: "warning", 2: "high", 3: "urgent"}
 def triage(*, actor: Actor, limit: int = 100) -> tuple[list[TriageRow], bool]:
     """The caller's patients by open-alert severity, then most recent change (fixed query
     count whatever the panel size). The flag says whether urgent questionnaire flags could be
-    read (False: the assessments source is unavailable)."""
+    read (False: the assessments source is unavailable).
+
+    Alerts whose condition has cleared stay unresolved until a clinician resolves them, but
+    they do not rank a patient: they are counted apart, as "condition cleared"."""
     user = _staff(actor)
-    open_alerts = Alert.objects.filter(patient=OuterRef("pk"), status__in=UNRESOLVED).order_by(
-        "-severity_rank", "-created_at"
-    )
+    open_alerts = Alert.objects.filter(
+        patient=OuterRef("pk"), status__in=UNRESOLVED, cleared_at__isnull=True
+    ).order_by("-severity_rank", "-created_at")
     patients = access.visible_patients(user).annotate(
         top_rank=Coalesce(
             Subquery(open_alerts.values("severity_rank")[:1]),
@@ -228,10 +232,12 @@ def triage(*, actor: Actor, limit: int = 100) -> tuple[list[TriageRow], bool]:
     )
     rows_by_id = {p.pk: p for p in patients}
     counts: dict[int, int] = {}
-    for pid in Alert.objects.filter(
+    cleared: dict[int, int] = {}
+    for pid, cleared_at in Alert.objects.filter(
         patient_id__in=list(rows_by_id), status__in=UNRESOLVED
-    ).values_list("patient_id", flat=True):
-        counts[pid] = counts.get(pid, 0) + 1
+    ).values_list("patient_id", "cleared_at"):
+        target = counts if cleared_at is None else cleared
+        target[pid] = target.get(pid, 0) + 1
     flags = inputs.open_urgent_flags(list(rows_by_id))
     flags_ok = not isinstance(flags, inputs.Unavailable)
     flag_map: dict[int, list[str]] = flags if isinstance(flags, dict) else {}
@@ -254,6 +260,7 @@ def triage(*, actor: Actor, limit: int = 100) -> tuple[list[TriageRow], bool]:
                 open_count=counts.get(p.pk, 0),
                 last_change_at=p.last_change,
                 urgent_flags=patient_flags,
+                cleared_count=cleared.get(p.pk, 0),
             )
         )
     rows.sort(

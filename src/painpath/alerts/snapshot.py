@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import tomllib
 import zoneinfo
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -20,10 +19,10 @@ from typing import Any
 from django.utils import timezone
 
 from painpath.alerts import inputs
-from painpath.clinical.conditions import get_condition
+from painpath.alerts.condition_codes import conditions_of
 from painpath.clinical.medications import Prescription as CorePrescription
 from painpath.clinical.medications import load_catalogue
-from painpath.clinical.mme import TakenDose
+from painpath.clinical.mme import TakenDose, ToleranceResult, opioid_tolerance
 from painpath.clinical.safety import PainScore, PatientSnapshot, ScheduledDose, rule_spec
 from painpath.medications.models import (
     LIVE_STATUSES,
@@ -33,10 +32,14 @@ from painpath.medications.models import (
     MonitoringEvent,
     Prescription,
     as_core,
+    in_force,
+    scheduled_slots,
 )
 from painpath.patients.models import ConditionStatus, Patient
 
-__all__ = ["BuiltSnapshot", "build_snapshot", "local_today", "snapshot_config"]
+__all__ = ["BuiltSnapshot", "build_snapshot", "conditions_of", "local_today", "snapshot_config"]
+
+OUD = "oud"
 
 # Which rules read which outside input (code wiring, not clinical fact).
 INPUT_RULES: dict[str, tuple[str, ...]] = {
@@ -51,6 +54,7 @@ class BuiltSnapshot:
     snapshot: PatientSnapshot
     on: date
     not_evaluated: dict[str, str] = field(default_factory=dict)
+    tolerance: ToleranceResult | None = None
 
 
 @cache
@@ -63,40 +67,53 @@ def local_today(patient: Patient) -> date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(patient.timezone_name)).date()
 
 
-def _condition_matchers() -> list[tuple[str, set[str], set[str], list[tuple[str, str]]]]:
-    matchers = []
-    for name, row in snapshot_config()["conditions"].items():
-        entry = get_condition(row["catalogue_id"])
-        icd = {entry.icd10cm_code, *row.get("icd10cm_codes", [])}
-        snomed = {entry.snomed_id} if entry.snomed_id else set()
-        ranges = [(lo, hi) for lo, hi in row.get("icd10cm_ranges", [])]
-        matchers.append((name, icd, snomed, ranges))
-    return matchers
-
-
-def conditions_of(codes: Iterable[tuple[str, str]]) -> frozenset[Any]:
-    """Safety-rule conditions from (icd10, snomed) code pairs of active diagnoses."""
-    found: set[str] = set()
-    for icd, snomed in codes:
-        for name, icd_codes, snomed_codes, ranges in _condition_matchers():
-            category = icd[:3]
-            if (
-                (icd and icd in icd_codes)
-                or (snomed and snomed in snomed_codes)
-                or (icd and any(lo <= category <= hi for lo, hi in ranges))
-            ):
-                found.add(name)
-    return frozenset(found)
-
-
 def _is_long_term(rx: CorePrescription) -> bool:
     minimum = int(snapshot_config()["long_term_opioid_therapy"]["min_days"])
     days = rx.duration_days()
     return rx.indication == "chronic" or days is None or days >= minimum
 
 
-def _local(moment: datetime, tz: zoneinfo.ZoneInfo) -> datetime:
-    return moment.astimezone(tz)
+def _scheduled_doses(
+    history: list[Prescription], reports: list[DoseReport], *, first_day: date, on: date
+) -> tuple[ScheduledDose, ...]:
+    """Every slot of every scheduled line in force on each day of the window. A slot with no
+    report is missed, except today's, which the patient may still report."""
+    reported = {(r.prescription_id, r.day, r.slot): r.taken for r in reports if r.slot > 0}
+    doses: list[ScheduledDose] = []
+    for rx in history:
+        line = in_force(rx)
+        if line is None or rx.as_needed:
+            continue
+        slots = scheduled_slots(rx)
+        day = first_day
+        while day <= on:
+            if line.is_active(day):
+                for slot in range(1, slots + 1):
+                    taken = reported.get((rx.pk, day, slot))
+                    if taken is None and day == on:
+                        continue
+                    doses.append(ScheduledDose(day=day, drug=rx.drug, taken=bool(taken)))
+            day += timedelta(days=1)
+    return tuple(doses)
+
+
+def _tolerance(
+    history: list[Prescription], current: list[CorePrescription], on: date
+) -> ToleranceResult:
+    """FDA opioid tolerance during the 7 days before the first current ER/LA pain line began
+    (or before ``on`` if there is none), from every stored line as it was in force."""
+    catalogue = load_catalogue()
+    er_la_starts = [
+        rx.start or on
+        for rx in current
+        if catalogue.find(rx.drug).is_opioid_analgesic
+        and rx.indication != OUD
+        and rx.release == "er_la"
+        and rx.is_active(on)
+    ]
+    reference_day = min([*er_la_starts, on])
+    lines = [line for rx in history if (line := in_force(rx)) is not None]
+    return opioid_tolerance(lines, before=reference_day, catalogue=catalogue)
 
 
 def build_snapshot(
@@ -114,29 +131,28 @@ def build_snapshot(
     on = on or local_today(patient)
     tz = zoneinfo.ZoneInfo(patient.timezone_name)
     catalogue = load_catalogue()
-    stored = [
-        rx
-        for rx in Prescription.objects.filter(patient=patient, status__in=LIVE_STATUSES)
-        if rx.pk != without_prescription_id
+    history = list(Prescription.objects.filter(patient=patient).order_by("start", "id"))
+    core_rx = [
+        as_core(rx)
+        for rx in history
+        if rx.status in LIVE_STATUSES and rx.pk != without_prescription_id
     ]
-    core_rx = [as_core(rx) for rx in stored]
     if draft is not None:
         core_rx.append(draft)
 
-    def opioid(rx: CorePrescription) -> bool:
-        return catalogue.find(rx.drug).is_opioid_analgesic
+    pain_opioids = [
+        rx
+        for rx in core_rx
+        if catalogue.find(rx.drug).is_opioid_analgesic and rx.indication != OUD and rx.is_active(on)
+    ]
+    long_term = any(_is_long_term(rx) for rx in pain_opioids)
+    tolerance = _tolerance(history, core_rx, on)
 
-    current_opioids = [rx for rx in core_rx if opioid(rx) and rx.is_active(on)]
-    long_term = any(_is_long_term(rx) for rx in current_opioids)
-    # Opioid-naive: no opioid prescription before the first current ER/LA line began.
-    er_la_starts = [rx.start or on for rx in current_opioids if rx.release == "er_la"]
-    reference_day = min([*er_la_starts, on])
-    earlier_opioid = Prescription.objects.filter(
-        patient=patient, start__lt=reference_day, drug__in=_opioid_drug_ids()
-    ).exists()
-
-    adherence_window = rule_spec("adherence-low").int_param("window_days")
-    first_day = on - timedelta(days=adherence_window - 1)
+    window = max(
+        rule_spec("adherence-low").int_param("window_days"),
+        rule_spec("mme-taken-50").int_param("lookback_days"),
+    )
+    first_day = on - timedelta(days=window - 1)
     reports = list(
         DoseReport.objects.filter(patient=patient, day__range=(first_day, on)).select_related(
             "prescription"
@@ -146,17 +162,15 @@ def build_snapshot(
         TakenDose(
             drug=r.prescription.drug,
             dose=float(r.prescription.dose),
-            taken_at=_local(r.taken_at, tz),
+            taken_at=r.taken_at.astimezone(tz),
             unit=r.prescription.unit,
+            for_oud=r.prescription.indication == OUD,
         )
         for r in reports
         if r.taken and r.taken_at is not None
     )
-    scheduled = tuple(
-        ScheduledDose(day=r.day, drug=r.prescription.drug, taken=r.taken)
-        for r in reports
-        if r.slot > 0
-    )
+    adherence_first = on - timedelta(days=rule_spec("adherence-low").int_param("window_days") - 1)
+    scheduled = _scheduled_doses(history, reports, first_day=adherence_first, on=on)
 
     last_events: dict[str, date] = {}
     for event in MonitoringEvent.objects.filter(patient=patient, on__lte=on).order_by("on"):
@@ -194,7 +208,7 @@ def build_snapshot(
         prescriptions=tuple(core_rx),
         doses_taken=doses_taken,
         scheduled_doses=scheduled,
-        opioid_naive=not earlier_opioid,
+        opioid_naive=not tolerance.tolerant,
         long_term_opioid_therapy=long_term,
         last_urine_drug_test=last_events.get(EventKind.URINE_DRUG_TEST),
         last_pdmp_review=last_events.get(EventKind.PDMP_REVIEW),
@@ -204,9 +218,4 @@ def build_snapshot(
         pain_scores=pain_scores,
         last_checkin=last_checkin if isinstance(last_checkin, date) else None,
     )
-    return BuiltSnapshot(snapshot=snapshot, on=on, not_evaluated=not_evaluated)
-
-
-@cache
-def _opioid_drug_ids() -> tuple[str, ...]:
-    return tuple(m.id for m in load_catalogue().values() if m.is_opioid_analgesic)
+    return BuiltSnapshot(snapshot=snapshot, on=on, not_evaluated=not_evaluated, tolerance=tolerance)

@@ -134,8 +134,10 @@ def _regimen(name: str, rng: random.Random, as_of: date) -> list[SynthRx]:  # no
             SynthRx("hyd", "hydrocodone", "10", "chronic", long_ago, times_per_day="3"),
             SynthRx("pgb", "pregabalin", "75", "chronic", recent, times_per_day="2"),
         ]
-    # an immediate-release opioid before the ER/LA line (most patients; the rest stay
-    # "opioid-naive" in the record, which the ER/LA rule flags)
+    # an immediate-release opioid long before the ER/LA line (most patients). It does not
+    # make them opioid-tolerant by the FDA definition (that needs >= 60 MME/day or the
+    # drug's own amount during the week before the ER/LA start), so the ER/LA rule flags
+    # these SYNTHETIC patients as opioid-naive, as it would in a clinic
     prior = (
         [
             SynthRx(

@@ -67,7 +67,14 @@ def _items(raw: object) -> list[DoseItem]:
 
 
 def _number(value: Decimal) -> float:
-    return float(round(value, 2))
+    # Exact, not rounded: a total printed as 50 while thresholds_crossed says 50 was not
+    # reached (49.995) would contradict itself. Factors and inputs are short decimals, so
+    # the exact value is short too.
+    return float(value)
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"
 
 
 def as_json(result: MmeResult) -> dict[str, object]:
@@ -83,8 +90,8 @@ def as_json(result: MmeResult) -> dict[str, object]:
 
 
 def _text(result: MmeResult) -> str:
-    lines = [f"{i.drug}: {_number(i.mme_per_day):g} MME/day" for i in result.items]
-    lines.append(f"total: {_number(result.total_mme_per_day):g} MME/day ({result.table})")
+    lines = [f"{i.drug}: {_plain(i.mme_per_day)} MME/day" for i in result.items]
+    lines.append(f"total: {_plain(result.total_mme_per_day)} MME/day ({result.table})")
     crossed = ", ".join(str(t) for t in result.thresholds_crossed) or "none"
     lines.append(f"thresholds crossed: {crossed}")
     if result.excluded:

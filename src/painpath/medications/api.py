@@ -73,7 +73,14 @@ class EvaluationOut(Schema):
 
 
 class CheckOut(Schema):
-    triggered: list[OutcomeOut] = Field(description="Rules the draft adds or changes")
+    triggered: list[OutcomeOut] = Field(
+        description="Rules the draft sets off: newly firing, more severe, MME rising (dose "
+        "rules), or newly naming the drafted drug"
+    )
+    already_open: list[OutcomeOut] = Field(
+        description="Rules that hold with or without the draft (their alerts are open)"
+    )
+    cleared: list[OutcomeOut] = Field(description="Rules that would stop holding")
     needs_reason: bool = Field(description="Saving requires override_reason")
     before: EvaluationOut
     after: EvaluationOut
@@ -195,6 +202,8 @@ def _evaluation(e: Evaluation) -> EvaluationOut:
 def check_out(check: DraftCheck) -> CheckOut:
     return CheckOut(
         triggered=[_outcome(o) for o in check.triggered],
+        already_open=[_outcome(o) for o in check.already_open],
+        cleared=[_outcome(o) for o in check.cleared],
         needs_reason=check.needs_reason,
         before=_evaluation(check.before),
         after=_evaluation(check.after),

@@ -7,7 +7,6 @@ daily maximum is stored as reported: the safety rules flag it, the form does not
 
 from __future__ import annotations
 
-import math
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,21 +22,19 @@ from painpath.audit.models import Action
 from painpath.core.context import Actor
 from painpath.core.errors import FieldError, InvalidInput
 from painpath.core.signals import announce_patient_data_changed
-from painpath.medications.models import LIVE_STATUSES, DoseReport, Prescription, as_core
+from painpath.medications.models import (
+    LIVE_STATUSES,
+    DoseReport,
+    Prescription,
+    as_core,
+    scheduled_slots,
+)
 from painpath.patients.models import Patient
 
 __all__ = ["DoseEntry", "DoseLine", "doses_for_day", "record_doses", "scheduled_slots"]
 
 MAX_ENTRIES = 100
 MAX_DAYS_BACK = 7
-
-
-def scheduled_slots(rx: Prescription) -> int:
-    """Numbered doses a day of a scheduled line (0 for as-needed)."""
-    if rx.as_needed:
-        return 0
-    per_day = as_core(rx).administrations_per_day()
-    return 1 if per_day is None else max(1, math.ceil(per_day))
 
 
 @dataclass(frozen=True)

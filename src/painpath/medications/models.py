@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone as dj_timezone
@@ -187,3 +190,32 @@ def as_core(rx: Prescription) -> CorePrescription:
         indication=rx.indication,  # type: ignore[arg-type]
         prescriber=str(rx.prescriber_id or ""),
     )
+
+
+def effective_core(rx: Prescription) -> CorePrescription | None:
+    """The line as it was in force: a stopped or replaced line ends on ``stopped_on`` (its
+    last day); one stopped before it started was never in force (None)."""
+    core = as_core(rx)
+    if rx.stopped_on is None:
+        return core
+    if rx.stopped_on < rx.start:
+        return None
+    if core.end is not None and core.end <= rx.stopped_on:
+        return core
+    return dataclasses.replace(core, end=rx.stopped_on, days_supply=None)
+
+
+def scheduled_slots(rx: Prescription) -> int:
+    """Numbered doses a day of a scheduled line (0 for as-needed; a patch: 1, "worn")."""
+    if rx.as_needed:
+        return 0
+    per_day = as_core(rx).administrations_per_day()
+    return 1 if per_day is None else max(1, math.ceil(per_day))
+
+
+def in_force(rx: Prescription) -> CorePrescription | None:
+    """The line as it was in force, or None if it never was or its end is unknown (a line
+    marked stopped or replaced without a stop date)."""
+    if rx.status not in LIVE_STATUSES and rx.stopped_on is None:
+        return None
+    return effective_core(rx)

@@ -15,7 +15,11 @@ from painpath import access
 from painpath.alerts.evaluation import DraftCheck, check_draft
 from painpath.audit import services as audit
 from painpath.audit.models import Action
-from painpath.clinical.medications import MedicationError, resolve_prescription
+from painpath.clinical.medications import (
+    MedicationError,
+    resolve_prescription,
+    validate_new_prescription,
+)
 from painpath.clinical.medications import Prescription as CorePrescription
 from painpath.clinical.mme import MmeError, MmeInputError, prescribed_mme, taken_mme
 from painpath.clinical.mme import TakenDose as CoreTakenDose
@@ -26,10 +30,11 @@ from painpath.medications.models import (
     LIVE_STATUSES,
     DoseReport,
     EventKind,
+    Indication,
     MonitoringEvent,
     Prescription,
     RxStatus,
-    as_core,
+    in_force,
 )
 from painpath.patients.models import Patient
 
@@ -92,6 +97,7 @@ def core_draft(data: DraftData) -> CorePrescription:
             indication=data.indication,  # type: ignore[arg-type]
         )
         resolved = resolve_prescription(draft)
+        validate_new_prescription(resolved)
         draft = dataclasses.replace(draft, drug=resolved.medication.id)
         prescribed_mme([draft])  # unit fits the drug; dose within the plausibility limits
     except MmeInputError as exc:
@@ -339,19 +345,6 @@ def chart_data(
     return days, prescriptions
 
 
-def _effective(rx: Prescription) -> CorePrescription | None:
-    """The line as it was in force: a stopped or replaced line ends on ``stopped_on`` (its
-    last day); one stopped before it started was never in force (None)."""
-    core = as_core(rx)
-    if rx.stopped_on is None:
-        return core
-    if rx.stopped_on < rx.start:
-        return None
-    if core.end is not None and core.end <= rx.stopped_on:
-        return core
-    return dataclasses.replace(core, end=rx.stopped_on, days_supply=None)
-
-
 def compute_timeline(
     patient: Patient,
     prescriptions: list[Prescription],
@@ -363,10 +356,15 @@ def compute_timeline(
     import zoneinfo  # noqa: PLC0415
 
     tz = zoneinfo.ZoneInfo(patient.timezone_name)
-    lines = [line for rx in prescriptions if (line := _effective(rx)) is not None]
+    # The pain MME: lines for opioid use disorder are not converted (CDC 2022 is for pain).
+    lines = [
+        line
+        for rx in prescriptions
+        if rx.indication != Indication.OUD and (line := in_force(rx)) is not None
+    ]
     taken_by_day: dict[date, list[CoreTakenDose]] = {}
     for r in reports:
-        if r.taken and r.taken_at is not None:
+        if r.taken and r.taken_at is not None and r.prescription.indication != Indication.OUD:
             taken_by_day.setdefault(r.day, []).append(
                 CoreTakenDose(
                     drug=r.prescription.drug,

@@ -235,6 +235,8 @@ def create_patient(
             Condition.objects.bulk_create(
                 [Condition(patient=patient, **c.__dict__) for c in data.conditions]
             )
+            if data.conditions:  # bulk_create sends no signal: say so for the safety rules
+                announce_patient_data_changed(patient_id=patient.pk, kind="conditions")
             for team in teams:
                 team.patients.add(patient)
             audit.record(

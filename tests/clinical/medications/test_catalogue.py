@@ -39,6 +39,15 @@ VERIFIED_RXCUI = {
     "amitriptyline": "704",
     "nortriptyline": "7531",
     "carisoprodol": "2101",
+    "cyclobenzaprine": "21949",
+    "methocarbamol": "6845",
+    "baclofen": "1292",
+    "tizanidine": "57258",
+    "alprazolam": "596",
+    "clonazepam": "2598",
+    "lorazepam": "6470",
+    "zolpidem": "39993",
+    "flurbiprofen": "4502",
     "diazepam": "3322",
     "oxazepam": "7781",
     "clobazam": "21241",
@@ -71,6 +80,7 @@ def test_catalogue_holds_exactly_the_verified_medicines():
         "tricyclic",
         "muscle_relaxant",
         "benzodiazepine",
+        "sedative_hypnotic",
         "topical",
         "overdose_reversal",
         "oud_medication",
@@ -108,10 +118,51 @@ def test_opioid_formulations(drug, releases):
     assert get_medication(drug).releases == releases
 
 
-def test_only_benzodiazepines_are_flagged_cns_depressants():
+CNS_DEPRESSANTS = {
+    # benzodiazepines
+    "alprazolam",
+    "clobazam",
+    "clonazepam",
+    "diazepam",
+    "lorazepam",
+    "oxazepam",
+    # Z-drug
+    "zolpidem",
+    # skeletal muscle relaxants
+    "baclofen",
+    "carisoprodol",
+    "cyclobenzaprine",
+    "methocarbamol",
+    "tizanidine",
+}
+
+
+def test_benzodiazepines_z_drugs_and_muscle_relaxants_are_cns_depressants():
     flagged = {m.id for m in load_catalogue().values() if m.cns_depressant}
-    assert flagged == {"diazepam", "oxazepam", "clobazam"}
-    assert all(load_catalogue()[d].is_benzodiazepine for d in flagged)
+    assert flagged == CNS_DEPRESSANTS
+    classes = {"benzodiazepine", "sedative_hypnotic", "muscle_relaxant"}
+    assert all(load_catalogue()[d].classes & classes for d in flagged)
+    # every benzodiazepine and muscle relaxant is flagged; gabapentinoids have their own rule
+    for medication in load_catalogue().values():
+        if medication.classes & classes:
+            assert medication.cns_depressant, medication.id
+        if medication.has_class("gabapentinoid"):
+            assert not medication.cns_depressant
+
+
+def test_entries_added_in_2026_2_say_how_their_code_was_checked():
+    for drug in CNS_DEPRESSANTS - {"clobazam", "diazepam", "oxazepam"} | {"flurbiprofen"}:
+        check = load_catalogue()[drug].rxcui_check
+        assert load_catalogue()[drug].rxcui in check or "RxNorm:" in check, drug
+    assert "LOWER CONFIDENCE" in load_catalogue()["tizanidine"].rxcui_check
+
+
+def test_buprenorphine_is_an_opioid_but_not_an_analgesic_the_tables_convert():
+    bup = get_medication("buprenorphine")
+    assert bup.is_opioid and not bup.is_opioid_analgesic
+    assert get_medication("methadone").is_opioid
+    assert not get_medication("naloxone").is_opioid
+    assert not get_medication("naltrexone").is_opioid
 
 
 def test_every_medication_names_a_source_with_a_citation():

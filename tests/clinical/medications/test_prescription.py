@@ -152,3 +152,49 @@ def test_resolve_pairs_catalogue_information():
 def test_resolve_unknown_drug():
     with pytest.raises(UnknownMedicationError):
         resolve_prescription(Prescription(drug="unobtainium", dose=1, times_per_day=1))
+
+
+# ---- rules for a prescription being written now ------------------------------------------
+
+
+def _new(**kwargs):
+    from painpath.clinical.medications import validate_new_prescription
+
+    kwargs.setdefault("times_per_day", None if kwargs.get("unit") == "mcg/h" else 2)
+    validate_new_prescription(resolve_prescription(Prescription(**kwargs)))
+
+
+@pytest.mark.parametrize("drug", ["oxycodone", "tramadol", "buprenorphine"])
+def test_acute_opioid_needs_a_duration(drug):
+    with pytest.raises(PrescriptionError) as info:
+        _new(drug=drug, dose=5, indication="acute", start=date(2026, 6, 1))
+    assert str(info.value) == (
+        "field 'days_supply': an opioid for acute pain needs a duration: give 'days_supply' "
+        "or an 'end' date"
+    )
+
+
+@pytest.mark.parametrize(
+    "duration", [{"days_supply": 3}, {"start": date(2026, 6, 1), "end": date(2026, 6, 3)}]
+)
+def test_acute_opioid_with_a_duration_passes(duration):
+    _new(drug="oxycodone", dose=5, indication="acute", **duration)
+
+
+@pytest.mark.parametrize(("drug", "indication"), [("ibuprofen", "acute"), ("oxycodone", "chronic")])
+def test_open_ended_is_fine_for_non_opioids_and_chronic_pain(drug, indication):
+    _new(drug=drug, dose=5, indication=indication)
+
+
+@pytest.mark.parametrize("route", ["oral", "", "topical"])
+def test_patch_route_must_be_transdermal(route):
+    with pytest.raises(PrescriptionError) as info:
+        _new(drug="fentanyl", dose=25, unit="mcg/h", release="er_la", route=route)
+    assert str(info.value) == (
+        f"field 'route': a patch (unit 'mcg/h') is 'transdermal', got {route!r}"
+    )
+
+
+def test_transdermal_patch_passes():
+    _new(drug="fentanyl", dose=25, unit="mcg/h", release="er_la", route="Transdermal")
+    _new(drug="buprenorphine", dose=10, unit="mcg/h", route="transdermal")

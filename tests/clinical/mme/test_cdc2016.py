@@ -48,7 +48,8 @@ def test_methadone_above_the_last_band_is_an_error():
         compute_mme([DoseItem("methadone", 81, "mg", 1)], table="cdc2016")
     assert str(info.value) == (
         "item 0, field 'dose': total methadone 81 mg/day is above the highest band "
-        "(80 mg/day) of table cdc2016, which gives no factor there"
+        "(80 mg/day) of table cdc2016, which gives no factor there: the CDC 2016 fact sheet "
+        "gives methadone factors only up to 80 mg/day; use table cdc2022"
     )
 
 
@@ -56,10 +57,17 @@ def test_methadone_above_the_last_band_is_an_error():
 def test_drugs_without_a_2016_factor_are_errors_not_mixed_in(drug):
     with pytest.raises(MmeInputError) as info:
         compute_mme([DoseItem(drug, 50, "mg", 2)], table="cdc2016")
-    assert (
-        str(info.value)
-        == f"item 0, field 'drug': table cdc2016 has no conversion factor for {drug}"
+    assert str(info.value) == (
+        f"item 0, field 'drug': table cdc2016 has no conversion factor for {drug}: "
+        f"the CDC 2016 fact sheet lists no factor for {drug}; use table cdc2022"
     )
+
+
+def test_the_2016_gaps_are_documented_in_the_data_file():
+    table = load_table("cdc2016")
+    assert set(table.gaps) == {"tapentadol", "tramadol", "methadone"}
+    assert all("cdc2022" in note for note in table.gaps.values())
+    assert load_table("cdc2022").gaps == {}
 
 
 def test_the_two_tables_differ_and_are_never_mixed():

@@ -165,9 +165,35 @@ def test_drug_names_are_normalised_to_catalogue_ids():
             "item 0, field 'doses_per_day': a patch (unit 'mcg/h') has no doses_per_day",
         ),
         (
-            [DoseItem("morphine", 10001, "mg", 1)],
-            "item 0, field 'dose': 10001 MME/day for this item is above the plausibility limit "
+            [DoseItem("morphine", 2001, "mg", 5)],
+            "item 0, field 'dose': 10005 MME/day for this item is above the plausibility limit "
             "of 10000 MME/day (check the dose and its unit)",
+        ),
+        (
+            [DoseItem("oxycodone", 10000, "mg", 1)],  # 10 mg typed in mcg
+            "item 0, field 'dose': 10000 mg in one administration is above painpath's "
+            "plausibility limit of 2000 mg for oxycodone (a data-entry guard against unit "
+            "slips, not a clinical maximum; see mme/data/limits.toml)",
+        ),
+        (
+            [DoseItem("fentanyl", 2500, "mcg/h")],
+            "item 0, field 'dose': 2500 mcg/h as a patch rate is above painpath's plausibility "
+            "limit of 2000 mcg/h for fentanyl (a data-entry guard against unit slips, not a "
+            "clinical maximum; see mme/data/limits.toml)",
+        ),
+        (
+            [DoseItem("buprenorphine", 10, "mcg/h", 1)],
+            "item 0, field 'doses_per_day': a patch (unit 'mcg/h') has no doses_per_day",
+        ),
+        (
+            [DoseItem("buprenorphine", 8, "mg")],
+            "item 0, field 'doses_per_day': required when the unit is 'mg'",
+        ),
+        (
+            [DoseItem("buprenorphine", 8000, "mg", 1)],
+            "item 0, field 'dose': 8000 mg in one administration is above painpath's "
+            "plausibility limit of 100 mg for buprenorphine (a data-entry guard against unit "
+            "slips, not a clinical maximum; see mme/data/limits.toml)",
         ),
         (
             [DoseItem("buprenorphine", -1, "mg", 1)],
@@ -185,6 +211,22 @@ def test_bad_input_names_item_and_field(items, message):
 def test_plausibility_limits_are_inclusive():
     assert compute_mme([DoseItem("morphine", 10, "mg", 24)]).total_mme_per_day == 240
     assert compute_mme([DoseItem("morphine", 2500, "mg", 4)]).total_mme_per_day == 10000
+    assert compute_mme([DoseItem("oxycodone", 2000, "mg", 1)]).total_mme_per_day == 3000
+    assert compute_mme([DoseItem("fentanyl", 2000, "mcg/h")]).total_mme_per_day == 4800
+    assert compute_mme([DoseItem("buprenorphine", 100, "mg", 1)]).excluded == ("buprenorphine",)
+
+
+def test_every_convertible_or_excluded_drug_has_a_plausibility_limit():
+    from painpath.clinical.mme import load_limits, load_table, table_names
+
+    limits = load_limits().drugs
+    for name in table_names():
+        table = load_table(name)
+        for drug in {*table.factors, *table.ranged, *table.excluded}:
+            assert drug in limits, (name, drug)
+            fixed = table.factors.get(drug)
+            if fixed is not None:
+                assert limits[drug].units == (fixed.unit,), drug
 
 
 def test_input_error_carries_index_and_field():

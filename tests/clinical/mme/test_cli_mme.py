@@ -46,6 +46,21 @@ def test_thresholds_in_json(monkeypatch, capsys, daily_morphine, crossed):
     assert json.loads(out)["thresholds_crossed"] == crossed
 
 
+@pytest.mark.parametrize(
+    ("dose", "total", "crossed"),
+    [(333.3, 49.995, []), (333.4, 50.01, [50]), (599.9, 89.985, [50]), (600, 90, [50, 90])],
+)
+def test_printed_total_and_thresholds_agree(monkeypatch, capsys, dose, total, crossed):
+    # codeine x 0.15: a total just under a threshold is printed exactly, never rounded up
+    payload = [{"drug": "codeine", "dose": dose, "unit": "mg", "doses_per_day": 1}]
+    _, out, _ = run(monkeypatch, capsys, payload, "--json")
+    result = json.loads(out)
+    assert result["total_mme_per_day"] == total
+    assert result["thresholds_crossed"] == crossed
+    _, text, _ = run(monkeypatch, capsys, payload)
+    assert f"total: {total:g} MME/day (cdc2022)" in text
+
+
 def test_factors_option_selects_the_2016_table(monkeypatch, capsys):
     payload = [{"drug": "hydromorphone", "dose": 2, "unit": "mg", "doses_per_day": 4}]
     _, out2022, _ = run(monkeypatch, capsys, payload, "--json")
@@ -98,9 +113,19 @@ def test_text_output_without_json(monkeypatch, capsys):
             "item 0, field 'dose': must be greater than 0, got -10",
         ),
         (
-            [{"drug": "morphine", "dose": 60000, "unit": "mg", "doses_per_day": 1}],
-            "item 0, field 'dose': 60000 MME/day for this item is above the plausibility limit of "
+            [{"drug": "morphine", "dose": 2500, "unit": "mg", "doses_per_day": 6}],
+            "item 0, field 'dose': 15000 MME/day for this item is above the plausibility limit of "
             "10000 MME/day (check the dose and its unit)",
+        ),
+        (
+            [{"drug": "morphine", "dose": 60000, "unit": "mg", "doses_per_day": 1}],
+            "item 0, field 'dose': 60000 mg in one administration is above painpath's "
+            "plausibility limit of 3000 mg for morphine (a data-entry guard against unit slips, "
+            "not a clinical maximum; see mme/data/limits.toml)",
+        ),
+        (
+            [{"drug": "buprenorphine", "dose": 10, "unit": "mcg/h", "doses_per_day": 1}],
+            "item 0, field 'doses_per_day': a patch (unit 'mcg/h') has no doses_per_day",
         ),
     ],
 )
@@ -109,6 +134,35 @@ def test_errors_are_one_line_with_exit_2(monkeypatch, capsys, payload, message):
     assert code == 2
     assert out == ""
     assert err == f"painpath mme: error: {message}\n"
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (
+            [{"drug": "tramadol", "dose": 50, "unit": "mg", "doses_per_day": 2}],
+            "item 0, field 'drug': table cdc2016 has no conversion factor for tramadol: the CDC "
+            "2016 fact sheet lists no factor for tramadol; use table cdc2022",
+        ),
+        (
+            [{"drug": "tapentadol", "dose": 50, "unit": "mg", "doses_per_day": 2}],
+            "item 0, field 'drug': table cdc2016 has no conversion factor for tapentadol: the "
+            "CDC 2016 fact sheet lists no factor for tapentadol; use table cdc2022",
+        ),
+        (
+            [{"drug": "methadone", "dose": 30, "unit": "mg", "doses_per_day": 3}],
+            "item 0, field 'dose': total methadone 90 mg/day is above the highest band (80 "
+            "mg/day) of table cdc2016, which gives no factor there: the CDC 2016 fact sheet "
+            "gives methadone factors only up to 80 mg/day; use table cdc2022",
+        ),
+    ],
+)
+def test_cdc2016_gaps_are_explained_in_the_error(monkeypatch, capsys, payload, message):
+    code, out, err = run(monkeypatch, capsys, payload, "--factors", "cdc2016", "--json")
+    assert (code, out) == (2, "")
+    assert err == f"painpath mme: error: {message}\n"
+    _, ok, _ = run(monkeypatch, capsys, payload, "--json")  # the 2022 table has them
+    assert json.loads(ok)["total_mme_per_day"] > 0
 
 
 def test_unknown_factor_table_is_rejected_by_argparse(monkeypatch, capsys):

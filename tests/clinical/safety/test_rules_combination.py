@@ -15,7 +15,17 @@ from painpath.clinical.safety import Alert, evaluate_rule
         (["oxycodone"], False),
         (["diazepam"], False),
         (["oxycodone", "gabapentin"], False),
-        (["buprenorphine", "diazepam"], False),
+        (["oxycodone", "alprazolam"], True),
+        (["oxycodone", "lorazepam"], True),
+        (["oxycodone", "clonazepam"], True),
+        (["oxycodone", "zolpidem"], True),
+        (["oxycodone", "carisoprodol"], True),
+        (["oxycodone", "cyclobenzaprine"], True),
+        (["oxycodone", "tizanidine"], True),
+        (["oxycodone", "baclofen"], True),
+        (["oxycodone", "methocarbamol"], True),
+        (["oxycodone", "ibuprofen"], False),
+        (["oxycodone", "duloxetine"], False),
     ],
 )
 def test_opioid_with_cns_depressant(k, drugs, fires):
@@ -27,6 +37,23 @@ def test_opioid_with_cns_depressant(k, drugs, fires):
         assert outcome.severity == "high"
         assert outcome.evidence["opioids"] == ("oxycodone",)
         assert outcome.evidence["cns_depressants"] == (drugs[1],)
+
+
+@pytest.mark.parametrize(
+    ("opioid", "indication"),
+    [("buprenorphine", "oud"), ("buprenorphine", "chronic"), ("methadone", "oud")],
+)
+def test_oud_medication_counts_as_an_opioid_for_the_combination_rules(k, opioid, indication):
+    line = k.rx(
+        opioid, 8, indication=indication, release="er_la" if opioid == "methadone" else "ir"
+    )
+    for other, rule_id in (
+        ("diazepam", "opioid-with-cns-depressant"),
+        ("pregabalin", "opioid-with-gabapentinoid"),
+    ):
+        outcome = evaluate_rule(rule_id, k.snapshot(prescriptions=[line, k.rx(other)]), on=k.on)
+        assert isinstance(outcome, Alert), rule_id
+        assert outcome.evidence["opioids"] == (opioid,)
 
 
 def test_ended_benzodiazepine_does_not_count(k):
@@ -106,6 +133,31 @@ def test_naloxone_with_benzodiazepine(k):
     snap = k.snapshot(prescriptions=[k.rx("morphine", 10), k.rx("oxazepam", 10)])
     outcome = evaluate_rule("naloxone-not-prescribed", snap, on=k.on)
     assert outcome.evidence["reasons"] == ("benzodiazepine prescribed: oxazepam",)
+
+
+@pytest.mark.parametrize("indication", ["oud", "chronic"])
+def test_naloxone_rule_sees_buprenorphine(k, indication):
+    snap = k.snapshot(prescriptions=[k.rx("buprenorphine", 8, indication=indication)])
+    outcome = evaluate_rule("naloxone-not-prescribed", snap, on=k.on)
+    if indication == "oud":  # FDA 2020: strongly consider naloxone with medicines for OUD
+        assert outcome.evidence["reasons"] == ("medication for opioid use disorder: buprenorphine",)
+        assert outcome.evidence["opioids"] == ("buprenorphine",)
+    else:  # buprenorphine for pain has no MME factor and no other risk here
+        assert outcome is None
+    with_benzo = k.snapshot(
+        prescriptions=[k.rx("buprenorphine", 8, indication=indication), k.rx("diazepam")]
+    )
+    outcome = evaluate_rule("naloxone-not-prescribed", with_benzo, on=k.on)
+    assert "benzodiazepine prescribed: diazepam" in outcome.evidence["reasons"]
+
+
+def test_methadone_for_oud_is_a_naloxone_reason_but_not_pain_mme(k):
+    snap = k.snapshot(
+        prescriptions=[k.rx("methadone", 30, times_per_day=3, release="er_la", indication="oud")]
+    )
+    outcome = evaluate_rule("naloxone-not-prescribed", snap, on=k.on)
+    assert outcome.evidence["reasons"] == ("medication for opioid use disorder: methadone",)
+    assert outcome.evidence["prescribed_mme_per_day"] == 0
 
 
 def test_naloxone_on_the_list_silences_the_rule(k):

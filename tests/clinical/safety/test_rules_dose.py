@@ -46,9 +46,71 @@ def test_taken_mme_boundaries(k, rule_id, mme, fires):
         assert outcome.evidence["day"] == k.on.isoformat()
 
 
-def test_taken_mme_counts_only_the_evaluation_day(k):
-    doses = [k.taken("morphine", 60, day=k.on - timedelta(days=1))]
-    assert evaluate_rule("mme-taken-50", k.snapshot(doses_taken=doses), on=k.on) is None
+@pytest.mark.parametrize(("days_back", "fires"), [(0, True), (1, True), (7, True), (8, False)])
+def test_taken_mme_is_judged_for_each_day_of_the_lookback_window(k, days_back, fires):
+    # the window is today plus the 7 days a dose may be reported for late (lookback_days 8)
+    day = k.on - timedelta(days=days_back)
+    doses = [k.taken("morphine", 60, day=day)]
+    outcome = evaluate_rule("mme-taken-50", k.snapshot(doses_taken=doses), on=k.on)
+    assert isinstance(outcome, Alert) is fires
+    if fires:
+        assert outcome.evidence["day"] == day.isoformat()
+        assert outcome.message.startswith(f"On {day.isoformat()} the patient took")
+
+
+def test_taken_mme_names_the_most_recent_day_and_lists_all(k):
+    doses = [
+        k.taken("morphine", 95, day=k.on - timedelta(days=4)),
+        k.taken("morphine", 55, day=k.on - timedelta(days=2)),
+        k.taken("morphine", 10, day=k.on),
+    ]
+    snap = k.snapshot(doses_taken=doses)
+    fifty = evaluate_rule("mme-taken-50", snap, on=k.on)
+    assert fifty.evidence["day"] == (k.on - timedelta(days=2)).isoformat()
+    assert fifty.evidence["days"] == tuple((k.on - timedelta(days=n)).isoformat() for n in (2, 4))
+    ninety = evaluate_rule("mme-taken-90", snap, on=k.on)
+    assert ninety.evidence["total_mme_per_day"] == 95
+
+
+def test_yesterdays_overuse_is_above_yesterdays_prescription(k):
+    yesterday = k.on - timedelta(days=1)
+    snap = k.snapshot(
+        prescriptions=[k.rx("morphine", 15, times_per_day=2)],
+        doses_taken=[
+            k.taken("morphine", 20, day=yesterday),
+            k.taken("morphine", 20, hour=20, day=yesterday),
+        ],
+    )
+    outcome = evaluate_rule("taken-above-prescribed", snap, on=k.on)
+    assert outcome.evidence["day"] == yesterday.isoformat()
+    assert (outcome.evidence["taken_mme"], outcome.evidence["prescribed_mme_per_day"]) == (40, 30)
+
+
+def test_taken_is_compared_with_what_was_prescribed_that_day(k):
+    # a taper: 60 MME/day until yesterday, 30 from today; 50 taken yesterday is not overuse
+    yesterday = k.on - timedelta(days=1)
+    snap = k.snapshot(
+        prescriptions=[
+            k.rx("morphine", 30, times_per_day=2, end=yesterday),
+            k.rx("morphine", 15, times_per_day=2, start=k.on),
+        ],
+        doses_taken=[k.taken("morphine", 50, day=yesterday)],
+    )
+    assert evaluate_rule("taken-above-prescribed", snap, on=k.on) is None
+
+
+def test_oud_doses_do_not_count_as_pain_mme(k):
+    from painpath.clinical.mme import TakenDose
+
+    methadone = TakenDose("methadone", 80, k.taken("methadone", 80).taken_at, for_oud=True)
+    snap = k.snapshot(
+        prescriptions=[k.rx("methadone", 80, release="er_la", indication="oud")],
+        doses_taken=[methadone],
+    )
+    for rule_id in ("mme-taken-50", "mme-prescribed-50", "taken-above-prescribed"):
+        assert evaluate_rule(rule_id, snap, on=k.on) is None, rule_id
+    chronic = k.snapshot(prescriptions=[k.rx("methadone", 80, release="er_la")])
+    assert isinstance(evaluate_rule("mme-prescribed-90", chronic, on=k.on), Alert)
 
 
 @pytest.mark.parametrize(("taken_mg", "fires"), [(29, False), (30, False), (31, True)])

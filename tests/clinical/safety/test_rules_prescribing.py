@@ -108,3 +108,19 @@ def test_draft_is_checked_on_its_start_date(k):
     snap = k.snapshot(prescriptions=[draft], opioid_naive=True)
     assert evaluate_rule("er-la-opioid-naive", snap, on=k.on) is None
     assert isinstance(evaluate_rule("er-la-opioid-naive", snap, on=date(2026, 6, 20)), Alert)
+
+
+def test_open_ended_acute_opioid_counts_as_over_the_limit(k):
+    snap = k.snapshot(prescriptions=[k.rx("oxycodone", 5, every_hours=6, indication="acute")])
+    outcome = evaluate_rule("acute-opioid-over-7-days", snap, on=k.on)
+    assert isinstance(outcome, Alert)
+    assert outcome.evidence["prescriptions"] == ("oxycodone: no end date or days' supply",)
+    assert "prescribed for no end date or days' supply" in outcome.message
+
+
+def test_methadone_for_oud_is_not_judged_by_the_pain_prescribing_rules(k):
+    oud = k.rx("methadone", 60, release="er_la", indication="oud")
+    snap = k.snapshot(prescriptions=[oud, k.rx("oxycodone", 5)], opioid_naive=True)
+    for rule_id in ("er-la-opioid-naive", "multiple-opioids", "mme-prescribed-50"):
+        assert evaluate_rule(rule_id, snap, on=k.on) is None, rule_id
+    assert evaluate_rule("oud-without-treatment", snap, on=k.on) is None  # no diagnosis

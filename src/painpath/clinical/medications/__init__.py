@@ -8,7 +8,11 @@ from painpath.clinical.medications._errors import (
 )
 from painpath.clinical.medications._model import DrugClass, Medication, Release, Source
 from painpath.clinical.medications._prescription import DoseUnit, Indication, Prescription
-from painpath.clinical.medications._resolve import ResolvedPrescription, resolve_prescription
+from painpath.clinical.medications._resolve import (
+    ResolvedPrescription,
+    resolve_prescription,
+    validate_new_prescription,
+)
 
 __all__ = [
     "Catalogue",
@@ -26,4 +30,5 @@ __all__ = [
     "get_medication",
     "load_catalogue",
     "resolve_prescription",
+    "validate_new_prescription",
 ]

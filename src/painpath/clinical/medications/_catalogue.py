@@ -32,6 +32,7 @@ class _MedicationRow(BaseModel):
     aliases: list[str] = []
     cns_depressant: bool = False
     note: str = ""
+    rxcui_check: str = ""
 
 
 class _CatalogueFile(BaseModel):
@@ -94,6 +95,7 @@ def _parse(text: str) -> Catalogue:
                 aliases=tuple(row.aliases),
                 cns_depressant=row.cns_depressant,
                 note=row.note,
+                rxcui_check=row.rxcui_check,
             )
         )
     return Catalogue(version=data.version, medications=tuple(medications))

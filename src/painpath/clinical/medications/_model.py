@@ -20,6 +20,7 @@ DrugClass = Literal[
     "tricyclic",
     "muscle_relaxant",
     "benzodiazepine",
+    "sedative_hypnotic",
     "topical",
 ]
 Release = Literal["ir", "er_la"]
@@ -47,6 +48,7 @@ class Medication:
     aliases: tuple[str, ...] = ()
     cns_depressant: bool = False
     note: str = ""
+    rxcui_check: str = ""
 
     def has_class(self, drug_class: DrugClass) -> bool:
         """Whether the medicine belongs to ``drug_class``."""
@@ -61,3 +63,9 @@ class Medication:
     def is_benzodiazepine(self) -> bool:
         """A benzodiazepine."""
         return "benzodiazepine" in self.classes
+
+    @property
+    def is_opioid(self) -> bool:
+        """Any opioid agonist: a full-agonist analgesic or the partial agonist buprenorphine
+        (the combination and naloxone rules read this; MME tables convert only the former)."""
+        return "opioid" in self.classes or "opioid_partial_agonist" in self.classes

@@ -4,6 +4,7 @@ from painpath.clinical.mme._calculate import DoseItem, MmeItem, MmeResult, compu
 from painpath.clinical.mme._daily import TakenDose, prescribed_mme, taken_mme
 from painpath.clinical.mme._data import (
     DoseThreshold,
+    DrugLimit,
     FactorTable,
     Limits,
     MethadoneBand,
@@ -14,10 +15,17 @@ from painpath.clinical.mme._data import (
     table_names,
 )
 from painpath.clinical.mme._errors import MmeError, MmeInputError, UnknownTableError
+from painpath.clinical.mme._tolerance import (
+    ToleranceDefinition,
+    ToleranceResult,
+    load_tolerance,
+    opioid_tolerance,
+)
 
 __all__ = [
     "DoseItem",
     "DoseThreshold",
+    "DrugLimit",
     "FactorTable",
     "Limits",
     "MethadoneBand",
@@ -27,11 +35,15 @@ __all__ = [
     "MmeResult",
     "TableFactor",
     "TakenDose",
+    "ToleranceDefinition",
+    "ToleranceResult",
     "UnknownTableError",
     "compute_mme",
     "load_limits",
     "load_table",
     "load_thresholds",
+    "load_tolerance",
+    "opioid_tolerance",
     "prescribed_mme",
     "table_names",
     "taken_mme",

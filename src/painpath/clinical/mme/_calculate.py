@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from painpath.clinical.medications import Catalogue, Medication, MedicationError, load_catalogue
-from painpath.clinical.mme._data import FactorTable, load_limits, load_table, load_thresholds
+from painpath.clinical.mme._data import (
+    FactorTable,
+    Limits,
+    load_limits,
+    load_table,
+    load_thresholds,
+)
 from painpath.clinical.mme._errors import MmeInputError
 
 __all__ = ["DoseItem", "MmeItem", "MmeResult", "compute_mme"]
@@ -72,8 +78,24 @@ def _medication(item: DoseItem, index: int, catalogue: Catalogue) -> Medication:
         raise _error(index, "drug", str(exc)) from None
 
 
-def _daily_amount(item: DoseItem, index: int, unit: str, max_doses: int) -> Decimal:
+def _checked_dose(item: DoseItem, index: int, drug: str, unit: str, limits: Limits) -> Decimal:
+    """The dose (or patch rate), positive and under the drug's engineering ceiling."""
     dose = _number(item.dose, index, "dose")
+    limit = limits.drugs.get(drug)
+    ceiling = limit.ceiling(unit) if limit is not None else None
+    if ceiling is not None and dose > ceiling:
+        what = "in one administration" if unit == "mg" else "as a patch rate"
+        raise _error(
+            index,
+            "dose",
+            f"{item.dose} {unit} {what} is above painpath's plausibility limit of "
+            f"{ceiling.normalize():f} {unit} for {drug} (a data-entry guard against unit "
+            "slips, not a clinical maximum; see mme/data/limits.toml)",
+        )
+    return dose
+
+
+def _daily_amount(item: DoseItem, index: int, unit: str, dose: Decimal, max_doses: int) -> Decimal:
     if unit == "mcg/h":
         if item.doses_per_day is not None:
             raise _error(index, "doses_per_day", "a patch (unit 'mcg/h') has no doses_per_day")
@@ -91,16 +113,34 @@ def _daily_amount(item: DoseItem, index: int, unit: str, max_doses: int) -> Deci
     return dose * per_day
 
 
+def _unit_error(item: DoseItem, index: int, medication: Medication, allowed: str) -> MmeInputError:
+    return _error(index, "unit", f"{item.unit!r} does not fit {medication.name}: {allowed}")
+
+
+def _check_excluded(item: DoseItem, index: int, medication: Medication, limits: Limits) -> None:
+    """A drug the table does not convert still gets unit, frequency and ceiling checks."""
+    limit = limits.drugs.get(medication.id)
+    units = limit.units if limit is not None else ("mg",)
+    if item.unit not in units:
+        raise _unit_error(
+            item, index, medication, f"{medication.name} is given in {' or '.join(units)}"
+        )
+    dose = _checked_dose(item, index, medication.id, item.unit, limits)
+    _daily_amount(item, index, item.unit, dose, limits.max_doses_per_day)
+
+
 def _methadone_factor(table: FactorTable, total_mg: Decimal, index: int) -> Decimal:
     for band in table.ranged["methadone"]:
         if total_mg <= band.up_to:
             return band.factor
     top = table.ranged["methadone"][-1].up_to
+    gap = table.gaps.get("methadone")
     raise _error(
         index,
         "dose",
         f"total methadone {total_mg.normalize():f} mg/day is above the highest band "
-        f"({top} mg/day) of table {table.name}, which gives no factor there",
+        f"({top} mg/day) of table {table.name}, which gives no factor there"
+        + (f": {gap}" if gap else ""),
     )
 
 
@@ -121,7 +161,7 @@ def compute_mme(
     for index, item in enumerate(items):
         medication = _medication(item, index, catalogue)
         if medication.id in factors.excluded:
-            _number(item.dose, index, "dose")
+            _check_excluded(item, index, medication, limits)
             excluded.append(medication.id)
             continue
         if not medication.is_opioid_analgesic:
@@ -129,8 +169,12 @@ def compute_mme(
                 index, "drug", f"{medication.name} is not an opioid analgesic; MME is for opioids"
             )
         if not factors.covers(medication.id):
+            gap = factors.gaps.get(medication.id)
             raise _error(
-                index, "drug", f"table {table} has no conversion factor for {medication.name}"
+                index,
+                "drug",
+                f"table {table} has no conversion factor for {medication.name}"
+                + (f": {gap}" if gap else ""),
             )
         fixed = factors.factors.get(medication.id)
         unit: str = fixed.unit if fixed is not None else "mg"
@@ -142,7 +186,8 @@ def compute_mme(
                 f"{item.unit!r} does not fit {medication.name}: table {table} converts "
                 f"{medication.name}{note} per {unit}",
             )
-        amount = _daily_amount(item, index, unit, limits.max_doses_per_day)
+        dose = _checked_dose(item, index, medication.id, unit, limits)
+        amount = _daily_amount(item, index, unit, dose, limits.max_doses_per_day)
         pending.append((index, medication, amount, unit))
 
     methadone_mg = sum((a for _, m, a, _ in pending if m.id in factors.ranged), Decimal(0))

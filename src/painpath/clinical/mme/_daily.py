@@ -21,12 +21,18 @@ __all__ = ["TakenDose", "prescribed_mme", "taken_mme"]
 
 @dataclass(frozen=True, slots=True)
 class TakenDose:
-    """One dose the patient reported taking (a patch: one entry per patch worn that day)."""
+    """One dose the patient reported taking (a patch: one entry per patch worn that day).
+
+    ``for_oud`` marks a dose of a line prescribed for opioid use disorder: the safety rules
+    leave it out of the pain MME (CDC 2022 is a guideline for pain; its MME table is not
+    for OUD dosing) and keep it for the combination rules.
+    """
 
     drug: str
     dose: float
     taken_at: datetime
     unit: str = "mg"
+    for_oud: bool = False
 
 
 def _converted(drug: str, table: str, catalogue: Catalogue, index: int) -> bool:

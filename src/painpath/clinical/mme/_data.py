@@ -15,6 +15,7 @@ from painpath.clinical.mme._errors import UnknownTableError
 
 __all__ = [
     "DoseThreshold",
+    "DrugLimit",
     "FactorTable",
     "Limits",
     "MethadoneBand",
@@ -52,6 +53,7 @@ class _TableRow(_Strict):
     factors: dict[str, _FactorRow]
     ranged: dict[str, list[_BandRow]] = {}
     excluded: dict[str, str] = {}
+    gaps: dict[str, str] = {}
 
 
 class _FactorsFile(_Strict):
@@ -67,10 +69,17 @@ class _ThresholdsFile(_Strict):
     threshold: list[_ThresholdRow]
 
 
+class _DrugLimitRow(_Strict):
+    units: list[FactorUnit]
+    max_dose_mg: Decimal | None = None
+    max_rate_mcg_per_hour: Decimal | None = None
+
+
 class _LimitsFile(_Strict):
     version: str
     max_doses_per_day: int
     max_item_mme_per_day: int
+    drugs: dict[str, _DrugLimitRow]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +111,7 @@ class FactorTable:
     factors: dict[str, TableFactor]
     ranged: dict[str, tuple[MethadoneBand, ...]]
     excluded: dict[str, str]
+    gaps: dict[str, str]
 
     def covers(self, drug_id: str) -> bool:
         """Whether the table has a factor (fixed or ranged) for ``drug_id``."""
@@ -117,12 +127,26 @@ class DoseThreshold:
 
 
 @dataclass(frozen=True, slots=True)
+class DrugLimit:
+    """The units a drug may be given in and the ceiling per administration or patch rate."""
+
+    units: tuple[str, ...]
+    max_dose_mg: Decimal | None
+    max_rate_mcg_per_hour: Decimal | None
+
+    def ceiling(self, unit: str) -> Decimal | None:
+        """The ceiling for ``unit`` ("mg": one administration; "mcg/h": a patch rate)."""
+        return self.max_dose_mg if unit == "mg" else self.max_rate_mcg_per_hour
+
+
+@dataclass(frozen=True, slots=True)
 class Limits:
     """Plausibility guards for input (see data/limits.toml for the reasoning)."""
 
     version: str
     max_doses_per_day: int
     max_item_mme_per_day: int
+    drugs: dict[str, DrugLimit]
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -156,6 +180,7 @@ def _tables() -> dict[str, FactorTable]:
                 for drug, bands in row.ranged.items()
             },
             excluded=dict(row.excluded),
+            gaps=dict(row.gaps),
         )
     return tables
 
@@ -187,8 +212,20 @@ def load_thresholds() -> tuple[DoseThreshold, ...]:
 def load_limits() -> Limits:
     """The plausibility limits."""
     data = _LimitsFile.model_validate(_read("limits.toml"))
+    drugs = {}
+    for drug, row in data.drugs.items():
+        limit = DrugLimit(
+            units=tuple(row.units),
+            max_dose_mg=row.max_dose_mg,
+            max_rate_mcg_per_hour=row.max_rate_mcg_per_hour,
+        )
+        missing = [unit for unit in limit.units if limit.ceiling(unit) is None]
+        if missing or not limit.units:
+            raise ValueError(f"limits.toml: drug {drug!r} needs a ceiling for each unit")
+        drugs[drug] = limit
     return Limits(
         version=data.version,
         max_doses_per_day=data.max_doses_per_day,
         max_item_mme_per_day=data.max_item_mme_per_day,
+        drugs=drugs,
     )

@@ -45,6 +45,7 @@ class _RuleRow(_Strict):
     recent_days: int | None = None
     baseline_days: int | None = None
     min_increase: Decimal | None = None
+    lookback_days: int | None = None
 
 
 class _ExclusionsRow(_Strict):

@@ -1,9 +1,14 @@
-"""What the rules share for one evaluation: current prescriptions with catalogue info and MME."""
+"""What the rules share for one evaluation: current prescriptions with catalogue info and MME.
+
+Lines prescribed for opioid use disorder (indication "oud") are kept out of the pain MME and
+the pain-prescribing rules: the CDC 2022 guideline is about pain and its MME table is not to
+be used for OUD dosing. They stay visible to the combination rules and the naloxone rule.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from painpath.clinical.medications import (
     MedicationError,
@@ -11,16 +16,40 @@ from painpath.clinical.medications import (
     load_catalogue,
     resolve_prescription,
 )
-from painpath.clinical.mme import MmeError, MmeInputError, MmeResult, prescribed_mme, taken_mme
+from painpath.clinical.mme import (
+    MmeError,
+    MmeInputError,
+    MmeResult,
+    TakenDose,
+    prescribed_mme,
+    taken_mme,
+)
+from painpath.clinical.safety._config import rule_spec
 from painpath.clinical.safety._errors import SnapshotError
 from painpath.clinical.safety._snapshot import PatientSnapshot
 
-__all__ = ["RuleContext", "build_context"]
+__all__ = ["RuleContext", "TakenDay", "build_context"]
+
+OUD = "oud"
+
+
+@dataclass(frozen=True, slots=True)
+class TakenDay:
+    """One day of the look-back window: MME taken and MME prescribed for that day."""
+
+    day: date
+    taken: MmeResult
+    prescribed: MmeResult
+    reported: bool
 
 
 @dataclass(frozen=True, slots=True)
 class RuleContext:
-    """A snapshot, the evaluation date and what is derived from them once."""
+    """A snapshot, the evaluation date and what is derived from them once.
+
+    ``prescribed`` and ``taken`` are the pain MME of day ``on``; ``taken_days`` covers the
+    look-back window of the taken-dose rules, newest day first.
+    """
 
     snapshot: PatientSnapshot
     on: date
@@ -28,45 +57,88 @@ class RuleContext:
     current: tuple[ResolvedPrescription, ...]
     prescribed: MmeResult
     taken: MmeResult
+    taken_days: tuple[TakenDay, ...] = ()
+
+    @property
+    def pain_lines(self) -> tuple[ResolvedPrescription, ...]:
+        """Current lines not prescribed for opioid use disorder."""
+        return tuple(r for r in self.current if r.prescription.indication != OUD)
 
     @property
     def opioids(self) -> tuple[ResolvedPrescription, ...]:
-        """Active full-agonist opioid analgesic prescriptions."""
-        return tuple(r for r in self.current if r.medication.is_opioid_analgesic)
+        """Current full-agonist opioid analgesics prescribed for pain (the MME rules' lines)."""
+        return tuple(r for r in self.pain_lines if r.medication.is_opioid_analgesic)
+
+    @property
+    def any_opioids(self) -> tuple[ResolvedPrescription, ...]:
+        """Every current opioid agonist line, buprenorphine and OUD lines included."""
+        return tuple(r for r in self.current if r.medication.is_opioid)
+
+    @property
+    def oud_opioids(self) -> tuple[ResolvedPrescription, ...]:
+        """Current opioid agonist lines prescribed for opioid use disorder."""
+        return tuple(r for r in self.any_opioids if r.prescription.indication == OUD)
 
 
-def build_context(snapshot: PatientSnapshot, *, on: date, table: str) -> RuleContext:
-    """Resolve the prescriptions active on ``on`` and compute prescribed and taken MME.
-
-    For a pre-save check of a drafted prescription, evaluate on the draft's start date (or
-    give the draft no start date) so that it counts together with what is active then.
-    """
+def _resolve_all(snapshot: PatientSnapshot) -> list[tuple[int, ResolvedPrescription]]:
     catalogue = load_catalogue()
-    kept: list[tuple[int, ResolvedPrescription]] = []
+    resolved = []
     for index, prescription in enumerate(snapshot.prescriptions):
-        if not prescription.is_active(on):
-            continue
         try:
-            kept.append((index, resolve_prescription(prescription, catalogue=catalogue)))
+            resolved.append((index, resolve_prescription(prescription, catalogue=catalogue)))
         except MedicationError as exc:
             raise SnapshotError(f"field 'prescriptions', item {index}: {exc}") from None
+    return resolved
+
+
+def _prescribed(
+    lines: list[tuple[int, ResolvedPrescription]], *, day: date, table: str
+) -> MmeResult:
+    kept = [(i, r) for i, r in lines if r.prescription.is_active(day)]
     try:
-        prescribed = prescribed_mme(
-            [r.prescription for _, r in kept], table=table, catalogue=catalogue
-        )
+        return prescribed_mme([r.prescription for _, r in kept], table=table)
     except MmeInputError as exc:
         raise SnapshotError(
             f"field 'prescriptions', item {kept[exc.index][0]}: field {exc.field!r}: {exc.reason}"
         ) from None
+
+
+def _taken(doses: tuple[TakenDose, ...], *, day: date, table: str) -> MmeResult:
     try:
-        taken = taken_mme(snapshot.doses_taken, on=on, table=table, catalogue=catalogue)
+        return taken_mme(doses, on=day, table=table)
     except MmeError as exc:
         raise SnapshotError(f"field 'doses_taken': {exc}") from None
+
+
+def build_context(snapshot: PatientSnapshot, *, on: date, table: str) -> RuleContext:
+    """Resolve the prescriptions, compute pain MME prescribed and taken on ``on`` and over the
+    taken-dose rules' look-back window.
+
+    For a pre-save check of a drafted prescription, evaluate on the draft's start date (or
+    give the draft no start date) so that it counts together with what is active then.
+    """
+    resolved = _resolve_all(snapshot)
+    pain = [(i, r) for i, r in resolved if r.prescription.indication != OUD]
+    pain_doses = tuple(d for d in snapshot.doses_taken if not d.for_oud)
+    reported_days = {d.taken_at.date() for d in snapshot.doses_taken}
+    lookback = rule_spec("mme-taken-50").int_param("lookback_days")
+    days = []
+    for back in range(lookback):
+        day = on - timedelta(days=back)
+        days.append(
+            TakenDay(
+                day=day,
+                taken=_taken(pain_doses, day=day, table=table),
+                prescribed=_prescribed(pain, day=day, table=table),
+                reported=day in reported_days,
+            )
+        )
     return RuleContext(
         snapshot=snapshot,
         on=on,
         table=table,
-        current=tuple(r for _, r in kept),
-        prescribed=prescribed,
-        taken=taken,
+        current=tuple(r for _, r in resolved if r.prescription.is_active(on)),
+        prescribed=days[0].prescribed,
+        taken=days[0].taken,
+        taken_days=tuple(days),
     )

@@ -28,14 +28,15 @@ def _names(ctx: RuleContext, *, cns: bool = False, drug_class: str = "") -> tupl
 
 
 def _opioid_names(ctx: RuleContext) -> tuple[str, ...]:
-    return tuple(sorted({r.medication.name for r in ctx.opioids}))
+    return tuple(sorted({r.medication.name for r in ctx.any_opioids}))
 
 
 @rule("opioid-with-cns-depressant")
 def opioid_with_cns_depressant(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
-    """A current opioid together with a benzodiazepine or other CNS depressant."""
+    """A current opioid (any indication, buprenorphine included) with a benzodiazepine or other
+    CNS depressant."""
     others = _names(ctx, cns=True)
-    if not ctx.opioids or not others:
+    if not ctx.any_opioids or not others:
         return None
     evidence: Evidence = {"opioids": _opioid_names(ctx), "cns_depressants": others}
     return make_alert(spec, evidence, others=others)
@@ -43,9 +44,9 @@ def opioid_with_cns_depressant(ctx: RuleContext, spec: RuleSpec) -> Alert | None
 
 @rule("opioid-with-gabapentinoid")
 def opioid_with_gabapentinoid(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
-    """A current opioid together with gabapentin or pregabalin."""
+    """A current opioid (any indication, buprenorphine included) with gabapentin or pregabalin."""
     others = _names(ctx, drug_class="gabapentinoid")
-    if not ctx.opioids or not others:
+    if not ctx.any_opioids or not others:
         return None
     evidence: Evidence = {"opioids": _opioid_names(ctx), "gabapentinoids": others}
     return make_alert(spec, evidence, others=others)
@@ -53,7 +54,7 @@ def opioid_with_gabapentinoid(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
 
 @rule("multiple-opioids")
 def multiple_opioids(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
-    """Two or more current opioid prescriptions."""
+    """Two or more current opioid analgesic prescriptions for pain."""
     count = len(ctx.opioids)
     if count < spec.int_param("min_count"):
         return None
@@ -63,8 +64,8 @@ def multiple_opioids(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
 
 @rule("naloxone-not-prescribed")
 def naloxone_not_prescribed(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
-    """A current opioid, an overdose risk factor, and no naloxone on the list."""
-    if not ctx.opioids:
+    """A current opioid (any indication), an overdose risk factor, and no naloxone on the list."""
+    if not ctx.any_opioids:
         return None
     if any("overdose_reversal" in r.medication.classes for r in ctx.current):
         return None
@@ -77,6 +78,9 @@ def naloxone_not_prescribed(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     benzodiazepines = _names(ctx, drug_class="benzodiazepine")
     if benzodiazepines:
         reasons.append("benzodiazepine prescribed: " + ", ".join(benzodiazepines))
+    oud_lines = sorted({r.medication.name for r in ctx.oud_opioids})
+    if oud_lines:
+        reasons.append("medication for opioid use disorder: " + ", ".join(oud_lines))
     reasons.extend(
         label
         for condition, label in NALOXONE_RISK_CONDITIONS.items()

@@ -1,4 +1,8 @@
-"""Dose rules: daily MME at or above 50 and 90, prescribed and taken; taken above prescribed."""
+"""Dose rules: daily MME at or above 50 and 90, prescribed and taken; taken above prescribed.
+
+The taken-dose rules look at every day of their look-back window (newest first), so doses
+reported late for an earlier day are still judged.
+"""
 
 from __future__ import annotations
 
@@ -41,29 +45,56 @@ def mme_prescribed_90(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     return _at_or_above(ctx, spec, ctx.prescribed)
 
 
+def _taken_days_at_or_above(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
+    """The most recent day of the look-back window whose taken MME reached the threshold."""
+    threshold = spec.int_param("mme_per_day")
+    window = ctx.taken_days[: spec.int_param("lookback_days")]
+    hits = [d for d in window if d.taken.total_mme_per_day >= threshold]
+    if not hits:
+        return None
+    latest = hits[0]
+    evidence: Evidence = {
+        "total_mme_per_day": number(latest.taken.total_mme_per_day),
+        "threshold_mme_per_day": threshold,
+        "table": latest.taken.table,
+        "items": _items(latest.taken),
+        "day": latest.day.isoformat(),
+        "days": tuple(d.day.isoformat() for d in hits),
+    }
+    return make_alert(
+        spec, evidence, total=latest.taken.total_mme_per_day, day=latest.day.isoformat()
+    )
+
+
 @rule("mme-taken-50")
 def mme_taken_50(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
-    """MME actually taken on the evaluation day at or above 50."""
-    return _at_or_above(ctx, spec, ctx.taken)
+    """MME taken on a day of the look-back window at or above 50."""
+    return _taken_days_at_or_above(ctx, spec)
 
 
 @rule("mme-taken-90")
 def mme_taken_90(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
-    """MME actually taken on the evaluation day at or above 90."""
-    return _at_or_above(ctx, spec, ctx.taken)
+    """MME taken on a day of the look-back window at or above 90."""
+    return _taken_days_at_or_above(ctx, spec)
 
 
 @rule("taken-above-prescribed")
 def taken_above_prescribed(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
-    """More MME taken on the day than prescribed per day (possible overuse)."""
-    taken, prescribed = ctx.taken.total_mme_per_day, ctx.prescribed.total_mme_per_day
-    if taken <= prescribed:
+    """More MME taken on a day of the window than prescribed for that day (possible overuse)."""
+    window = ctx.taken_days[: spec.int_param("lookback_days")]
+    hits = [d for d in window if d.taken.total_mme_per_day > d.prescribed.total_mme_per_day]
+    if not hits:
         return None
+    latest = hits[0]
+    taken, prescribed = latest.taken.total_mme_per_day, latest.prescribed.total_mme_per_day
     evidence: Evidence = {
-        "day": ctx.on.isoformat(),
+        "day": latest.day.isoformat(),
         "taken_mme": number(taken),
         "prescribed_mme_per_day": number(prescribed),
         "table": ctx.table,
-        "taken_items": _items(ctx.taken),
+        "taken_items": _items(latest.taken),
+        "days": tuple(d.day.isoformat() for d in hits),
     }
-    return make_alert(spec, evidence, day=ctx.on.isoformat(), taken=taken, prescribed=prescribed)
+    return make_alert(
+        spec, evidence, day=latest.day.isoformat(), taken=taken, prescribed=prescribed
+    )

@@ -43,23 +43,27 @@ def er_la_acute_pain(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
 
 @rule("acute-opioid-over-7-days")
 def acute_opioid_over_7_days(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
-    """An acute-pain opioid prescription covering more days than the limit."""
+    """An acute-pain opioid prescription covering more days than the limit, or with no end
+    at all (new prescriptions must give a duration; older open-ended lines count as over)."""
     limit = spec.int_param("max_days")
-    long_courses = [
+    long_courses: list[tuple[str, int | None]] = [
         (r.medication.name, days)
         for r in ctx.opioids
         if r.prescription.indication == "acute"
-        and (days := r.prescription.duration_days()) is not None
-        and days > limit
+        and ((days := r.prescription.duration_days()) is None or days > limit)
     ]
     if not long_courses:
         return None
-    name, days = max(long_courses, key=lambda course: course[1])
+    name, days = max(long_courses, key=lambda c: float("inf") if c[1] is None else c[1])
+
+    def text(d: int | None) -> str:
+        return "no end date or days' supply" if d is None else f"{d} days"
+
     evidence: Evidence = {
-        "prescriptions": tuple(f"{n}: {d} days" for n, d in long_courses),
+        "prescriptions": tuple(f"{n}: {text(d)}" for n, d in long_courses),
         "max_days": limit,
     }
-    return make_alert(spec, evidence, drug=name, days=days)
+    return make_alert(spec, evidence, drug=name, duration=text(days))
 
 
 @rule("oud-without-treatment")
