@@ -297,5 +297,10 @@ def test_reminder_lifecycle_sent_opened_answered_and_expired(world, as_user):
     assert done.status_code == 302
     reminder.refresh_from_db()
     assert reminder.status == "answered" and reminder.response is not None
-    assert schedules.adherence(world.p1.pk)["peg"].rate == 1.0
-    assert schedules.adherence(world.p2.pk)["gad7"].rate == 0.0
+    assert (
+        schedules.adherence(actor=Actor(user=world.dr_a), patient_id=world.p1.pk)["peg"].rate == 1.0
+    )
+    assert (
+        schedules.adherence(actor=Actor(user=world.dr_a), patient_id=world.p2.pk)["gad7"].rate
+        == 0.0
+    )

@@ -234,13 +234,17 @@ def mark_opened(*, actor: Actor, patient_id: int, instrument_id: str) -> int:
     return changed
 
 
-def adherence(patient_id: int) -> dict[str, Adherence]:
+def adherence(*, actor: Actor, patient_id: int) -> dict[str, Adherence]:
     """Per instrument: reminders answered vs expired (open ones are not yet judged)."""
+    user = access.require_authenticated(actor.user)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for inst, status in Reminder.objects.filter(patient_id=patient_id).values_list(
-        "instrument", "status"
-    ):
-        counts[inst][status] += 1
+    with transaction.atomic():
+        patient = access.get_readable_patient(user, patient_id)
+        for inst, status in Reminder.objects.filter(patient_id=patient.pk).values_list(
+            "instrument", "status"
+        ):
+            counts[inst][status] += 1
+        audit.record(actor, action=Action.LIST, object_type="Reminder", patient_id=patient.pk)
     return {
         inst: Adherence(
             answered=c[ReminderStatus.ANSWERED],

@@ -143,7 +143,7 @@ def schedule(request: HttpRequest, patient_id: int) -> HttpResponse:
             "instruments": list_instruments(),
             "policy": policy_for(patient.clinic_id),
             "error": error,
-            "adherence": schedules.adherence(patient.pk),
+            "adherence": schedules.adherence(actor=actor, patient_id=patient.pk),
         },
         status=status,
     )
@@ -182,7 +182,7 @@ def chart_panel(request: HttpRequest, patient: Patient) -> str:
             "open_flags": [f for f in flags if f.reviewed_at is None],
             "reviewed_flags": [f for f in flags if f.reviewed_at is not None][:5],
             "due": due,
-            "adherence": schedules.adherence(patient.pk),
+            "adherence": schedules.adherence(actor=actor, patient_id=patient.pk),
             "can_schedule": user.role == "clinician",
             "names": {i.id: i.name for i in list_instruments()},
             "get_instrument": get_instrument,
