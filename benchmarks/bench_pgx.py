@@ -1,40 +1,77 @@
-"""PGx: phenotype look-ups and VCF genotyping, painpath vs pypgx 0.27 on the same input."""
+"""PGx: phenotype look-ups and VCF genotyping, painpath vs pypgx 0.27 on the same input.
+
+Each phenotype disagreement is judged against the CPIC rules in shared/data/cpic/README.md,
+re-applied here by a deliberately separate, minimal implementation (``cpic_rule``) over the
+project's CPIC data files, so the verdict does not reuse painpath's own code path. Set
+PAINPATH_BENCH_NO_PYPGX=1 to time the painpath side only (the pypgx side takes minutes).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import zipfile
+from fractions import Fraction
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = 100_000
 PYPGX_TIMED = 300  # pypgx re-reads its tables on every call (~45 ms): timed on a sample
 VCF_SAMPLES = 1_000
-# Common CPIC-named alleles that both tools know (duplications included for CYP2D6).
+# CPIC-named alleles covering every rule boundary: CYP2D6 scores 0, 0.25 (*4/*10), 1.0 (*1/*4),
+# 1.25 (*1/*10), 2.25 (*2x2/*41), 2.5 (*1x2/*17), duplications x2 and x>=3 (a '>=' score), and
+# alleles without a value (*22, CYP2C9 *7: Indeterminate); CYP2C9 scores 0 to 2.0.
 ALLELES = {
     "CYP2D6": [
-        "*1",
-        "*2",
-        "*3",
-        "*4",
-        "*5",
-        "*6",
-        "*9",
-        "*10",
-        "*17",
-        "*29",
-        "*41",
-        "*1x2",
-        "*2x2",
+        "*1", "*2", "*3", "*4", "*5", "*6", "*9", "*10", "*17", "*29", "*41", "*1x2", "*2x2",
+        "*4x2", "*1x≥3", "*2x≥3", "*22",
     ],
-    "CYP2C9": ["*1", "*2", "*3", "*5", "*6", "*8", "*11"],
+    "CYP2C9": ["*1", "*2", "*3", "*5", "*6", "*8", "*11", "*7"],
     "CYP2C19": ["*1", "*2", "*3", "*4", "*9", "*17"],
-}
+}  # fmt: skip
+
+
+@cache
+def _data(name: str) -> dict[str, object]:
+    text = resources.files("painpath.clinical.pgx").joinpath("data", name).read_text("utf-8")
+    loaded: dict[str, object] = tomllib.loads(text) if name.endswith(".toml") else json.loads(text)
+    return loaded
+
+
+def cpic_rule(gene: str, a: str, b: str) -> str:
+    """The CPIC phenotype by the README's rules, applied directly to the data files."""
+    alleles = _data("allele_functions.json")["genes"][gene]["alleles"]  # type: ignore[index]
+    info = [alleles[a], alleles[b]]
+    if gene == "CYP2C19":
+        pairs = _data("cyp2c19_function_pairs.json")["pairs"]  # type: ignore[index]
+        wanted = sorted(str(i["function"]) for i in info)
+        return next(str(p["phenotype"]) for p in pairs if sorted(p["functions"]) == wanted)
+    values = [i["activity_value"] for i in info]
+    if any(v is None for v in values):
+        return "Indeterminate"
+    rules = _data("phenotype_rules.toml")["genes"][gene]  # type: ignore[index]
+    if any(str(v).startswith("≥") for v in values):
+        return str(rules["at_least_phenotype"])
+    score = sum(Fraction(str(v)) for v in values)
+    return next(str(r["phenotype"]) for r in rules["ranges"]
+                if Fraction(str(r["min"])) <= score <= Fraction(str(r["max"])))  # fmt: skip
+
+
+def _verdict(gene: str, a: str, b: str, ours: str, theirs: str) -> str:
+    rule = cpic_rule(gene, a, b)
+    if ours == rule and theirs != rule:
+        return f"painpath is right per CPIC ({rule})"
+    if theirs == rule and ours != rule:
+        return f"pypgx is right per CPIC ({rule})"
+    return f"neither matches CPIC ({rule})" if rule not in (ours, theirs) else "both match"
 
 
 def _run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -70,16 +107,43 @@ def _norm(diplotype: str | None) -> str:
     return "/".join(sorted(diplotype.split("/"), key=allele_sort_key))
 
 
-def _phenotypes(py: Path) -> list[str]:
+def _failed(what: str, exc: subprocess.CalledProcessError) -> str:
+    tail = (exc.stderr or exc.stdout or "").strip().splitlines()[-3:]
+    return f"  pypgx {what} failed (exit {exc.returncode}): {' | '.join(tail) or 'no output'}"
+
+
+def _our_phenotypes() -> tuple[list[tuple[str, str, str]], float, list[str]]:
     from painpath.clinical import pgx
 
     batch = _batch(random.Random(11))
     started = time.perf_counter()
     ours = [pgx.phenotype(g, f"{a}/{b}").phenotype for g, a, b in batch]
     ours_s = time.perf_counter() - started
+    wrong = sorted(f"{g} {a}/{b}" for g, a, b in set(batch)
+                   if pgx.phenotype(g, f"{a}/{b}").phenotype != cpic_rule(g, a, b))  # fmt: skip
+    lines = [
+        f"phenotype look-ups: painpath {BATCH / ours_s:,.0f}/s over {BATCH:,} diplotypes "
+        f"({ours_s:.2f} s); {len(set(batch))} distinct diplotypes incl. x>=3 duplications, "
+        "alleles without value and every score boundary",
+        f"  painpath vs the CPIC rules re-applied independently: {len(wrong)} differ"
+        + (f" ({', '.join(wrong[:5])})" if wrong else ""),
+    ]
+    assert ours[0]  # the batch was really computed
+    return batch, ours_s, lines
+
+
+def _phenotypes(py: Path | None) -> list[str]:
+    from painpath.clinical import pgx
+
+    batch, ours_s, lines = _our_phenotypes()
+    if py is None:
+        return lines
     unique = sorted(set(batch))
     payload = json.dumps({"timed": batch[:PYPGX_TIMED], "unique": unique})
-    done = _run([str(py), str(ROOT / "benchmarks" / "_pypgx_worker.py")], input=payload)
+    try:
+        done = _run([str(py), str(ROOT / "benchmarks" / "_pypgx_worker.py")], input=payload)
+    except subprocess.CalledProcessError as exc:
+        return [*lines, _failed("phenotype worker", exc)]
     theirs = json.loads(done.stdout.strip().splitlines()[-1])
     ours_rate = BATCH / ours_s
     their_rate = theirs["n"] / theirs["elapsed"]
@@ -89,16 +153,25 @@ def _phenotypes(py: Path) -> list[str]:
     for g, a, b in batch:
         weight[f"{g}|{a}|{b}"] += 1
     agree = sum(w for k, w in weight.items() if k not in differ) / BATCH
-    lines = [
-        f"phenotype look-ups: painpath {ours_rate:,.0f}/s over {BATCH:,} diplotypes "
-        f"({ours_s:.2f} s); pypgx 0.27 {their_rate:,.1f}/s (timed on the first {theirs['n']})",
-        f"  ratio painpath/pypgx: {ours_rate / their_rate:,.0f}x faster",
+    lines += [
+        f"  pypgx 0.27 {their_rate:,.1f}/s (timed on the first {theirs['n']}); ratio "
+        f"painpath/pypgx: {ours_rate / their_rate:,.0f}x faster",
         f"  agreement: {agree:.2%} of the batch ({len(unique) - len(differ)}/{len(unique)} "
         "distinct diplotypes)",
     ]
-    lines += [f"  differs: {k.replace('|', ' ', 1).replace('|', '/')}: painpath "
-              f"{mine[k]!r}, pypgx {theirs['answers'][k]!r}" for k in differ]  # fmt: skip
-    assert ours[0]  # the batch was really computed
+    errors: dict[str, list[str]] = {}
+    for k in differ:
+        g, a, b = k.split("|")
+        theirs_k = str(theirs["answers"][k])
+        verdict = _verdict(g, a, b, mine[k], theirs_k)
+        if theirs_k.startswith("error:"):  # grouped: one line per distinct pypgx failure
+            errors.setdefault(f"{theirs_k} -> {verdict.split(' (')[0]}", []).append(f"{a}/{b}")
+            continue
+        lines.append(f"  differs: {g} {a}/{b}: painpath {mine[k]!r}, pypgx {theirs_k!r} -> "
+                     f"{verdict}")  # fmt: skip
+    for what, diplotypes in errors.items():
+        lines.append(f"  pypgx fails on {len(diplotypes)} diplotypes (e.g. "
+                     f"{', '.join(diplotypes[:3])}): {what}")  # fmt: skip
     return lines
 
 
@@ -112,7 +185,7 @@ def _pypgx_genotypes(results_zip: Path) -> dict[str, str]:
     return {r.split("\t")[0]: r.split("\t")[col] for r in rows[1:] if r.strip()}
 
 
-def _vcf(py: Path) -> list[str]:
+def _vcf(py: Path | None) -> list[str]:
     sys.path.insert(0, str(ROOT / "tests" / "clinical" / "pgx"))
     from vcf_builder import haplotype, write_vcf
 
@@ -129,25 +202,26 @@ def _vcf(py: Path) -> list[str]:
         started = time.perf_counter()
         ours = pgx.call_vcf(path)
         ours_s = time.perf_counter() - started
-        index = f"import pysam; pysam.tabix_index({str(path)!r}, preset='vcf', force=True)"
-        _run([str(py), "-c", index])
-        started = time.perf_counter()
-        out_dir = str(Path(tmp) / "out")
-        _run(
-            [
-                str(py),
-                "-m",
-                "pypgx",
-                "run-chip-pipeline",
-                g,
-                out_dir,
-                str(path),
-                "--assembly",
-                "GRCh38",
-            ]
-        )
-        their_s = time.perf_counter() - started
-        theirs = _pypgx_genotypes(Path(tmp) / "out" / "results.zip")
+        right = sum(_norm(ours[s][g].diplotype) == _norm("/".join(t)) for s, t in truth.items())
+        mine = [
+            f"VCF genotyping, {VCF_SAMPLES:,} samples (CYP2C9, phased, bgzipped): painpath "
+            f"{ours_s:.2f} s; matches the simulated truth in {right}/{VCF_SAMPLES}",
+        ]
+        if py is None:
+            return mine
+        try:
+            index = f"import pysam; pysam.tabix_index({str(path)!r}, preset='vcf', force=True)"
+            _run([str(py), "-c", index])
+            started = time.perf_counter()
+            out_dir = str(Path(tmp) / "out")
+            _run([str(py), "-m", "pypgx", "run-chip-pipeline", g, out_dir, str(path),
+                  "--assembly", "GRCh38"])  # fmt: skip
+            their_s = time.perf_counter() - started
+            theirs = _pypgx_genotypes(Path(tmp) / "out" / "results.zip")
+        except subprocess.CalledProcessError as exc:
+            return [*mine, _failed("run-chip-pipeline", exc)]
+        except (OSError, KeyError, StopIteration, zipfile.BadZipFile) as exc:
+            return [*mine, f"  pypgx results unreadable: {exc!r}"]
     differ = [
         (s, ours[s][g].diplotype, theirs.get(s), "/".join(truth[s]))
         for s in truth
@@ -155,8 +229,8 @@ def _vcf(py: Path) -> list[str]:
     ]
     ours_right = sum(_norm(o) == _norm(t) for _, o, _, t in differ)
     lines = [
-        f"VCF genotyping, {VCF_SAMPLES:,} samples (CYP2C9, phased, bgzipped): painpath "
-        f"{ours_s:.2f} s; pypgx 0.27 run-chip-pipeline {their_s:.2f} s (own process, incl. start-up)",
+        *mine,
+        f"  pypgx 0.27 run-chip-pipeline {their_s:.2f} s (own process, incl. start-up)",
         f"  ratio pypgx/painpath: {their_s / ours_s:,.1f}x",
         f"  agreement: {(VCF_SAMPLES - len(differ)) / VCF_SAMPLES:.2%}; of {len(differ)} "
         f"disagreements painpath matches the simulated truth in {ours_right}",
@@ -166,8 +240,16 @@ def _vcf(py: Path) -> list[str]:
 
 
 def run() -> list[str]:
-    try:
-        py = _pypgx_python()
-    except subprocess.CalledProcessError as exc:
-        return [f"pypgx 0.27 baseline unavailable: {exc.stderr.strip()[-500:]}"]
-    return _phenotypes(py) + _vcf(py)
+    py: Path | None = None
+    note: list[str] = []
+    if os.environ.get("PAINPATH_BENCH_NO_PYPGX"):
+        note = ["pypgx side skipped (PAINPATH_BENCH_NO_PYPGX set)"]
+    else:
+        try:
+            py = _pypgx_python()
+        except (subprocess.CalledProcessError, OSError) as exc:
+            detail = (
+                exc.stderr.strip()[-500:] if isinstance(exc, subprocess.CalledProcessError) else exc
+            )
+            note = [f"pypgx 0.27 baseline unavailable: {detail}"]
+    return note + _phenotypes(py) + _vcf(py)

@@ -6,7 +6,9 @@ preserving the source and version fields. CPIC data is CC0 1.0 (attribution: "CP
 cpicpgx.org). The recommendation texts copied here come from a *secondary* copy (pypgx 0.27,
 MIT) and are written with ``"verified": false``; the NSAID Intermediate Metabolizer rows are
 dropped because that copy does not split them by activity score as the guideline does.
-Verified recommendations live in the hand-curated ``recommendations.toml``.
+Verified recommendations live in the hand-curated ``recommendations.toml`` (each table names
+the CPIC source it was checked against); painpath falls back to the secondary copy, shown as
+"not verified", only for drugs without such a table.
 """
 
 from __future__ import annotations

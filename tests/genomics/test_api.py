@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from vcf_builder import haplotype, write_vcf
 
 from painpath.audit.models import AuditEvent
+from painpath.clinical.pgx._data import allele_definitions
 from painpath.core.signals import patient_data_changed
 from painpath.genomics.models import PgxResult, PgxUpload
 
@@ -129,6 +130,38 @@ def test_vcf_upload_calls_cyp2c9(world, as_user, tmp_path):
     assert r.status_code == 201, r.content
     (res,) = r.json()["results"]  # CYP2C19 not tested: no result stored for it
     assert (res["gene"], res["diplotype"], res["source_kind"]) == ("CYP2C9", "*3/*3", "vcf")
+    assert any(n.startswith("CYP2C19: not tested") for n in r.json()["notes"])
+
+
+def test_vcf_gene_with_no_allele_match_is_reported_not_dropped(world, as_user, tmp_path):
+    c9 = write_vcf(tmp_path / "c9.vcf", "CYP2C9", {"S1": (haplotype("CYP2C9", "*1"),) * 2})
+    odd = haplotype("CYP2C19", "*1")
+    odd[
+        [v["position"] for v in allele_definitions()["genes"]["CYP2C19"]["variants"]].index(
+            94781859
+        )
+    ] = "A"  # the *2 splice variant without the rest of *2: no allele fits
+    c19 = write_vcf(tmp_path / "c19.vcf", "CYP2C19", {"S1": (odd, odd)}, phased=True)
+    header = [ln for ln in c9.read_text().splitlines() if ln.startswith("#")]
+    body = [ln for f in (c19, c9) for ln in f.read_text().splitlines() if not ln.startswith("#")]
+    both = tmp_path / "both.vcf"
+    both.write_text("\n".join(header + body) + "\n")
+    f = SimpleUploadedFile("both.vcf", both.read_bytes())
+    r = as_user(world.dr_a).post(f"{BASE}/{world.p1.pk}/uploads", {"file": f})
+    assert r.status_code == 201, r.content
+    assert [x["gene"] for x in r.json()["results"]] == ["CYP2C9"]
+    assert any(n.startswith("CYP2C19: no CPIC allele definition matches")
+               for n in r.json()["notes"])  # fmt: skip
+    assert not PgxResult.objects.filter(gene="CYP2C19").exists()
+
+
+def test_panel_api_has_sources_no_action_notes_and_guidelines(world, as_user):
+    body = as_user(world.dr_a).get(f"{BASE}/{world.p1.pk}").json()
+    assert body["source_labels"]["codeine"] == "CPIC, Crews 2021 (PMID 33387367)"
+    assert body["source_labels"]["amitriptyline"] == "CPIC, Hicks 2017 (PMID 27997040)"
+    assert [n["gene"] for n in body["no_action_notes"]] == ["OPRM1", "COMT"]
+    for pmid in ("33387367", "32189324", "27997040", "25974703", "28002639"):
+        assert any(f"PMID {pmid}" in g for g in body["guidelines"]), pmid
 
 
 def test_not_a_vcf_is_a_clear_error(world, as_user):
@@ -137,25 +170,30 @@ def test_not_a_vcf_is_a_clear_error(world, as_user):
     assert r.status_code == 422 and r.json()["error"]["fields"][0]["field"] == "file"
 
 
-GENOTYPE_OBS = {
-    "resourceType": "Observation",
-    "status": "final",
-    "code": {"coding": [{"system": "http://loinc.org", "code": "84413-4"}]},
-    "issued": "2024-05-06T10:00:00Z",
-    "performer": [{"display": "FHIR Lab"}],
-    "valueCodeableConcept": {"coding": [{"system": "http://www.pharmvar.org", "code": "CYP2C9 *2/*3",
-                                         "display": "CYP2C9 *2/*3"}]},
-    "component": [{"code": {"coding": [{"system": "http://loinc.org", "code": "48018-6"}]},
-                   "valueCodeableConcept": {"coding": [{"system": "http://www.genenames.org/geneId",
-                                                        "code": "HGNC:2623", "display": "CYP2C9"}]}}],
-}  # fmt: skip
+def _genotype_obs(patient_id: int, value: str = "CYP2C9 *2/*3", **overrides: object) -> dict:
+    obs = {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "84413-4"}]},
+        "subject": {"reference": f"Patient/{patient_id}"},
+        "issued": "2024-05-06T10:00:00Z",
+        "performer": [{"display": "FHIR Lab"}],
+        "valueCodeableConcept": {"coding": [{"system": "http://www.pharmvar.org", "code": value,
+                                             "display": value}]},
+        "component": [{"code": {"coding": [{"system": "http://loinc.org", "code": "48018-6"}]},
+                       "valueCodeableConcept": {"coding": [{
+                           "system": "http://www.genenames.org/geneId", "code": "HGNC:2623",
+                           "display": "CYP2C9"}]}}],
+    }  # fmt: skip
+    obs.update(overrides)
+    return obs
 
 
 def test_fhir_bundle_import(world, as_user):
     other = {"resourceType": "Observation", "status": "final",
              "code": {"coding": [{"system": "http://loinc.org", "code": "1234-5"}]}}  # fmt: skip
     bundle = {"resourceType": "Bundle", "type": "collection",
-              "entry": [{"resource": GENOTYPE_OBS}, {"resource": other}]}  # fmt: skip
+              "entry": [{"resource": _genotype_obs(world.p1.pk)}, {"resource": other}]}  # fmt: skip
     r = _post(as_user(world.dr_a), f"{BASE}/{world.p1.pk}/fhir", bundle)
     assert r.status_code == 201, r.content
     (res,) = r.json()["results"]
@@ -171,3 +209,62 @@ def test_fhir_bundle_import(world, as_user):
 def test_fhir_not_a_resource(world, as_user):
     r = _post(as_user(world.dr_a), f"{BASE}/{world.p1.pk}/fhir", {"resourceType": "Patient"})
     assert r.status_code == 422 and r.json()["error"]["fields"][0]["field"] == "resourceType"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [None, {"reference": "Patient/999999"}, {"identifier": {"value": "NOT-THE-MRN"}}],
+)
+def test_fhir_observation_about_another_patient_is_refused_whole(world, as_user, subject):
+    good = _genotype_obs(world.p1.pk)
+    wrong = _genotype_obs(world.p1.pk, value="CYP2C9 *3/*3")
+    if subject is None:
+        del wrong["subject"]
+    else:
+        wrong["subject"] = subject
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "entry": [{"resource": good}, {"resource": wrong}]}  # fmt: skip
+    r = _post(as_user(world.dr_a), f"{BASE}/{world.p1.pk}/fhir", bundle)
+    assert r.status_code == 422, r.content
+    (err,) = r.json()["error"]["fields"]
+    assert err["field"] == "entry[1].resource.subject"
+    assert not PgxResult.objects.exists()
+
+
+def test_fhir_subject_by_mrn_identifier_is_accepted(world, as_user):
+    obs = _genotype_obs(world.p1.pk, subject={"identifier": {"value": world.p1.mrn}})
+    r = _post(as_user(world.dr_a), f"{BASE}/{world.p1.pk}/fhir", obs)
+    assert r.status_code == 201, r.content
+
+
+@pytest.mark.parametrize("status", ["entered-in-error", "cancelled", "preliminary", "registered"])
+def test_fhir_unusable_status_is_refused(world, as_user, status):
+    r = _post(as_user(world.dr_a), f"{BASE}/{world.p1.pk}/fhir",
+              _genotype_obs(world.p1.pk, status=status))  # fmt: skip
+    assert r.status_code == 422, r.content
+    (err,) = r.json()["error"]["fields"]
+    assert err["field"] == "observation.status" and status in err["message"]
+    assert not PgxResult.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["final", "amended", "corrected"])
+def test_fhir_usable_statuses(world, as_user, status):
+    r = _post(as_user(world.dr_a), f"{BASE}/{world.p1.pk}/fhir",
+              _genotype_obs(world.p1.pk, status=status))  # fmt: skip
+    assert r.status_code == 201, r.content
+
+
+@pytest.mark.parametrize("value", ["CYP2C9*1/*2", "CYP2C9 *1/*2", "*1/*2"])
+def test_fhir_diplotype_with_or_without_space(world, as_user, value):
+    r = _post(as_user(world.dr_a), f"{BASE}/{world.p1.pk}/fhir", _genotype_obs(world.p1.pk, value))
+    assert r.status_code == 201, r.content
+    (res,) = r.json()["results"]
+    assert (res["gene"], res["diplotype"], res["activity_score"]) == ("CYP2C9", "*1/*2", 1.5)
+
+
+def test_fhir_value_gene_disagreeing_with_component_is_refused(world, as_user):
+    r = _post(as_user(world.dr_a), f"{BASE}/{world.p1.pk}/fhir",
+              _genotype_obs(world.p1.pk, "CYP2C19*1/*2"))  # fmt: skip
+    assert r.status_code == 422
+    assert "CYP2C19" in r.json()["error"]["fields"][0]["message"]
+    assert not PgxResult.objects.exists()

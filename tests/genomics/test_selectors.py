@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 import pytest
 
@@ -69,9 +70,31 @@ def test_no_result_says_testing_is_informative(world):
 
 def test_unverified_rows_are_not_advice(world):
     stored_result(world.p1, "CYP2D6", "*4/*4")
-    (f,) = pgx_findings(world.p1.pk, "hydrocodone")
+    stored_result(world.p1, "CYP2C19", "*1/*1")
+    (f,) = pgx_findings(world.p1.pk, "clomipramine")  # CPIC table not read here
     assert (f.strength, f.action, f.actionable) == ("unverified", NOT_VERIFIED, False)
     assert "Avoid" not in f.recommendation and "avoid" not in f.recommendation
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("hydrocodone", "CYP2D6", "*4/*4", "optional", "use label dose", False),
+        ("nortriptyline", "CYP2D6", "*4/*4", "strong", "avoid", True),
+        ("amitriptyline", "CYP2D6", "*1x2/*1", "strong", "avoid", True),  # CYP2C19 not on file
+        ("ondansetron", "CYP2D6", "*1x2/*1", "moderate", "choose alternative", True),
+        ("citalopram", "CYP2C19", "*2/*2", "moderate",
+         "reduce starting dose 50% or choose alternative", True),
+        ("meloxicam", "CYP2C9", "*3/*3", "moderate", "choose alternative", True),
+        ("tenoxicam", "CYP2C9", "*1/*3", "optional", "choose alternative", True),
+    ],
+)  # fmt: skip
+def test_checked_tables_drive_alerts(world, case):
+    drug, gene, diplotype, strength, action, actionable = case
+    stored_result(world.p1, gene, diplotype)
+    (f,) = pgx_findings(world.p1.pk, drug)
+    assert (f.strength, f.action, f.actionable) == (strength, action, actionable)
+    assert "not verified" not in f.recommendation
 
 
 def test_latest_result_wins(world):
@@ -79,6 +102,47 @@ def test_latest_result_wins(world):
     stored_result(world.p1, "CYP2D6", "*4/*4")
     (f,) = pgx_findings(world.p1.pk, "codeine")
     assert f.genes["CYP2D6"]["diplotype"] == "*4/*4"
+
+
+def test_latest_is_by_report_date_not_entry_time(world):
+    newer_report = stored_result(world.p1, "CYP2D6", "*4/*4", report_date=date(2025, 3, 1))
+    stored_result(world.p1, "CYP2D6", "*1/*1", report_date=date(2019, 6, 1))  # entered later
+    undated = stored_result(world.p1, "CYP2D6", "*1x2/*1")  # no report date: counts as older
+    assert undated.entered_at >= newer_report.entered_at
+    (f,) = pgx_findings(world.p1.pk, "codeine")
+    assert f.genes["CYP2D6"]["diplotype"] == "*4/*4"
+
+
+def test_same_report_date_falls_back_to_entry_time(world):
+    stored_result(world.p1, "CYP2C9", "*1/*1", report_date=date(2025, 3, 1))
+    stored_result(world.p1, "CYP2C9", "*3/*3", report_date=date(2025, 3, 1))
+    (f,) = pgx_findings(world.p1.pk, "celecoxib")
+    assert f.genes["CYP2C9"]["diplotype"] == "*3/*3"
+
+
+def test_uncertain_vcf_call_says_so_with_alternatives(world):
+    stored_result(world.p1, "CYP2C19", "*1/*17", source_kind="vcf", uncertain=True,
+                  alternatives=["*1/*4"], missing_positions=["chr10:94762706"])  # fmt: skip
+    (f,) = pgx_findings(world.p1.pk, "citalopram")
+    assert (f.action, f.actionable) == ("choose alternative", True)  # Rapid Metabolizer
+    assert "Uncertain call: CYP2C19 *1/*17 (Rapid Metabolizer) is not certain" in f.recommendation
+    assert "*1/*4 (Intermediate Metabolizer: use label dose)" in f.recommendation
+
+
+def test_certain_call_has_no_uncertainty_note(world):
+    stored_result(world.p1, "CYP2C19", "*1/*17", source_kind="vcf")
+    (f,) = pgx_findings(world.p1.pk, "citalopram")
+    assert "Uncertain" not in f.recommendation
+
+
+def test_every_catalogue_drug_with_cpic_data_gets_a_finding(world):
+    catalogue = load_catalogue()
+    covered = [drug for drug in PANEL_DRUGS if drug in catalogue]
+    assert {"codeine", "amitriptyline", "nortriptyline", "meloxicam", "celecoxib"} <= set(covered)
+    for drug in covered:
+        (f,) = pgx_findings(world.p1.pk, drug)
+        assert f.drug == drug and not f.actionable  # nothing on file yet
+        assert "informative" in f.action or f.action == "no genotype-based action"  # oxycodone
 
 
 def test_drug_without_cpic_data_gives_empty_list(world):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
+from vcf_builder import haplotype, write_vcf
 
 from painpath.genomics import views
 from painpath.genomics.models import PgxResult
@@ -19,8 +21,17 @@ def test_chart_shows_panel_with_actionable_rows(world, as_user):
     html = as_user(world.dr_a).get(f"/patients/{world.p1.pk}/").content.decode()
     assert "Pharmacogenomics" in html and "Poor Metabolizer" in html
     assert 'class="pgx-actionable"' in html and "choose alternative" in html
-    assert "not verified — consult the CPIC guideline" in html  # e.g. hydrocodone
+    assert "not verified — consult the CPIC guideline" in html  # e.g. clomipramine
     assert "Add lab results" in html
+
+
+def test_panel_shows_source_per_drug_and_oprm1_comt_statement(world, as_user):
+    stored_result(world.p1, "CYP2D6", "*4/*4")
+    html = as_user(world.dr_a).get(f"/patients/{world.p1.pk}/").content.decode()
+    assert '<th scope="col">Source</th>' in html
+    assert "CPIC, Crews 2021 (PMID 33387367)" in html and "CPIC, Bell 2017 (PMID 28002639)" in html
+    assert "OPRM1</strong>: CPIC gives no genotype-based recommendation for opioids" in html
+    assert "COMT</strong>: CPIC gives no genotype-based recommendation for opioids" in html
 
 
 def _panel_html(user, patient) -> str:
@@ -49,6 +60,21 @@ def test_report_page_cites_cpic(world, as_user):
     html = r.content.decode()
     assert r.status_code == 200 and "Ultrarapid Metabolizer" in html
     assert "PMID 33387367" in html and "cpicpgx.org" in html
+    footer = html[html.index('class="pgx-report-footer"') :]
+    for pmid in ("33387367", "32189324", "27997040", "25974703", "28002639"):
+        assert f"PMID {pmid}" in footer, pmid  # every guideline the findings use
+    assert "Hicks JK, Bishop JR, Sangkuhl K" in footer  # the SSRI guideline, cited in full
+    assert "OPRM1</strong>: CPIC gives no genotype-based recommendation" in html
+
+
+def test_upload_notes_are_shown_after_redirect(world, as_user, tmp_path):
+    g = "CYP2C9"
+    path = write_vcf(tmp_path / "s.vcf", g, {"S1": (haplotype(g, "*1"), haplotype(g, "*3"))})
+    client = as_user(world.dr_a)
+    url = f"/genomics/patients/{world.p1.pk}/results/"
+    r = client.post(url, {"up-file": SimpleUploadedFile("s.vcf", path.read_bytes())}, follow=True)
+    html = r.content.decode()
+    assert r.status_code == 200 and "CYP2C19: not tested" in html
 
 
 @pytest.mark.parametrize(("who", "status"), [("dr_b", 404), ("dr_other", 404), ("admin_a", 403),

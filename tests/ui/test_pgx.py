@@ -29,6 +29,7 @@ def test_clinician_sees_pgx_panel_enters_call_and_prints_report(ui_world, deskto
         has=page.get_by_role("rowheader", name="piroxicam", exact=True)
     )
     assert "choose alternative" in piroxicam.inner_text()
+    assert "CPIC, Theken 2020 (PMID 32189324)" in piroxicam.inner_text()  # per-drug source
     screenshot(page, "pgx-panel-desktop")
 
     panel.get_by_role("link", name="Add lab results").click()
@@ -46,6 +47,10 @@ def test_clinician_sees_pgx_panel_enters_call_and_prints_report(ui_world, deskto
     page.emulate_media(media="print")
     assert not page.locator(".site-header").is_visible()
     assert "cpicpgx.org" in page.content()
+    assert page.get_by_text(
+        "CPIC gives no genotype-based recommendation for opioids based on OPRM1"
+    ).is_visible()
+    assert "Bell GC" in page.locator(".pgx-report-footer").inner_text()  # every guideline cited
     screenshot(page, "pgx-report-print")
     assert page.console_errors == []
 

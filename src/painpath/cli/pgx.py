@@ -9,7 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from painpath.cli import CliError
-from painpath.clinical.pgx import PgxError, PhenotypeResult, phenotype
+from painpath.clinical.pgx import (
+    CALLABLE_GENES,
+    NO_ACTION_GENES,
+    NOT_TESTED,
+    GeneCall,
+    PgxError,
+    PhenotypeResult,
+    no_action_gene_note,
+    no_action_notes_for,
+    phenotype,
+)
 from painpath.clinical.pgx.recommend import recommend
 from painpath.clinical.pgx.vcf_call import call_vcf, outside_call
 
@@ -63,7 +73,8 @@ def run_phenotype(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else _human(result))
         return 0
     try:
-        with args.batch.open(encoding="utf-8", newline="") as fh:
+        # utf-8-sig: spreadsheet exports often start with a byte-order mark
+        with args.batch.open(encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.DictReader(fh))
     except OSError as exc:
         raise CliError(f"--batch {args.batch}: {exc.strerror}") from exc
@@ -85,35 +96,75 @@ def run_phenotype(args: argparse.Namespace) -> int:
 
 
 def run_recommend(args: argparse.Namespace) -> int:
+    untyped: dict[str, str] = {}  # OPRM1/COMT: CPIC gives no genotype-based action
     try:
         results = {}
         for text in args.diplotype:
             gene, diplotype = _pair(text, "--diplotype")
+            if gene.upper() in NO_ACTION_GENES:
+                untyped[gene.upper()] = diplotype
+                continue
             result = phenotype(gene, diplotype)
             results[result.gene] = result
         rec = recommend(args.drug, results)
     except PgxError as exc:
         raise CliError(str(exc)) from exc
+    applies = set(no_action_notes_for(rec.drug))
+    given = {g: d for g, d in untyped.items() if no_action_gene_note(g) in applies}
     if args.json:
-        print(json.dumps(rec.to_dict(), ensure_ascii=False))
-    else:
-        genes = "; ".join(_human(r) for r in rec.genes.values()) or "no genotype on file"
-        print(f"{rec.drug} [{genes}]\n  {rec.strength}: {rec.action}\n  {rec.recommendation}")
-        print(f"  source: {rec.source}")
+        payload = rec.to_dict()
+        for gene, diplotype in given.items():
+            payload["genes"][gene] = {"diplotype": diplotype, "activity_score": None,
+                                      "phenotype": None}  # fmt: skip
+            payload["recommendation"] += f" {gene}: {no_action_gene_note(gene)}"
+        print(json.dumps(payload, ensure_ascii=False))
+        return 0
+    genes = "; ".join(_human(r) for r in rec.genes.values()) or "no genotype on file"
+    print(f"{rec.drug} [{genes}]\n  {rec.strength}: {rec.action}\n  {rec.recommendation}")
+    for note in rec.notes:
+        print(f"  note: {note}")
+    for gene in sorted(set(untyped) - set(given)):
+        print(f"  note: {gene} is not used by CPIC's guideline for {rec.drug}; ignored")
+    print(f"  source: {rec.source}")
     return 0
+
+
+def _outside_calls(texts: list[str]) -> dict[str, GeneCall]:
+    calls: dict[str, GeneCall] = {}
+    for text in texts:
+        call = outside_call(*_pair(text, "--outside-call"))
+        if call.gene in calls:
+            raise CliError(f"--outside-call {text}: {call.gene} is given twice")
+        calls[call.gene] = call
+    return calls
+
+
+def _refuse_conflicts(calls: dict[str, dict[str, GeneCall]], outside: dict[str, GeneCall]) -> None:
+    """An outside call must not silently replace a gene the VCF itself calls."""
+    for gene in set(outside) & set(CALLABLE_GENES):
+        for sample, genes in calls.items():
+            vcf = genes[gene]
+            if vcf.phenotype != NOT_TESTED:
+                raise CliError(
+                    f"--outside-call {gene}={outside[gene].diplotype} conflicts with the VCF, "
+                    f"which calls {gene} for sample {sample} ({vcf.diplotype or 'no call'}: "
+                    f"{vcf.phenotype}); painpath does not replace a VCF call with an outside "
+                    "call. Drop the option, or use a VCF without this gene."
+                )
 
 
 def run_call(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise CliError(f"{args.file}: no such file")
     try:
-        outside = [outside_call(*_pair(t, "--outside-call")) for t in args.outside_call]
+        outside = _outside_calls(args.outside_call)
         calls = call_vcf(args.file, args.sample)
     except PgxError as exc:
         raise CliError(str(exc)) from exc
+    _refuse_conflicts(calls, outside)
     payload = {
         sample: {**{g: c.to_dict() for g, c in genes.items()},
-                 **{c.gene: c.to_dict() for c in outside}}
+                 **{c.gene: c.to_dict() for c in outside.values()}}
         for sample, genes in calls.items()
     }  # fmt: skip
     if args.json:
@@ -124,7 +175,8 @@ def run_call(args: argparse.Namespace) -> int:
         for gene, c in genes.items():
             flag = " (uncertain)" if c["uncertain"] else ""
             alts = f" alternatives: {', '.join(c['alternatives'])}" if c["alternatives"] else ""
-            print(f"  {gene} {c['diplotype'] or 'no call'}: {c['phenotype']}{flag}{alts}")
+            source = " (outside call)" if gene in outside else ""
+            print(f"  {gene} {c['diplotype'] or 'no call'}: {c['phenotype']}{flag}{alts}{source}")
             if c["missing_positions"]:
                 print(f"    not tested: {', '.join(c['missing_positions'])}")
     return 0

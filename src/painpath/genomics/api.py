@@ -44,10 +44,18 @@ class FindingOut(Schema):
     actionable: bool
 
 
+class GeneNoteOut(Schema):
+    gene: str
+    note: str = Field(description="CPIC's explicit 'no genotype-based action' statement")
+
+
 class PanelOut(Schema):
     patient_id: int
     results: list[ResultOut]
     findings: list[FindingOut]
+    source_labels: dict[str, str] = Field(description="drug -> its CPIC guideline, short")
+    no_action_notes: list[GeneNoteOut]
+    guidelines: list[str] = Field(description="every guideline the findings draw on, in full")
 
 
 class StoredOut(Schema):
@@ -104,6 +112,9 @@ def get_panel(request: HttpRequest, patient_id: int) -> PanelOut:
         patient_id=panel.patient.pk,
         results=[result_out(r) for r in panel.results],
         findings=[finding_out(f) for f in panel.findings],
+        source_labels={row.finding.drug: row.source_label for row in panel.rows},
+        no_action_notes=[GeneNoteOut(gene=g, note=n) for g, n in panel.no_action_notes],
+        guidelines=panel.guidelines,
     )
 
 

@@ -6,10 +6,15 @@ carries the diplotype as PharmVar writes it ("CYP2C9 *2/*5", or "*2/*5" with the
 separately), and a ``component`` with code LOINC 48018-6 ("Gene studied") naming the gene in its
 coding display or text. The phenotype is derived here from the diplotype by the CPIC rules
 (a lab's own phenotype Observation is not trusted over CPIC's rule and is skipped with a note).
+
+Every Observation must be about the target patient (``subject`` 'Patient/<id>', or an
+identifier equal to the patient's MRN) and must have status final, amended or corrected;
+anything else refuses the whole request, so nothing is stored.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,6 +34,10 @@ LOINC = "http://loinc.org"
 GENOTYPE_CODE = "84413-4"
 GENE_STUDIED = "48018-6"
 MAX_OBSERVATIONS = 50
+# FHIR ObservationStatus codes that carry a usable result (others: registered, preliminary,
+# cancelled, entered-in-error, unknown).
+USABLE_STATUSES = ("final", "amended", "corrected")
+_GENE_AND_ALLELES = re.compile(r"^\s*([A-Za-z][A-Za-z0-9-]*)\s*(\*.*)$")  # "CYP2C9*1/*2"
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,33 @@ def _observations(payload: dict[str, Any]) -> list[tuple[str, Observation]]:
     )
 
 
+def _subject_errors(where: str, obs: Observation, patient_id: int, mrn: str) -> list[FieldError]:
+    subject = obs.subject
+    field = f"{where}.subject"
+    if subject is None:
+        return [FieldError(field, _("Required: the patient the result is about (Patient/%d).")
+                           % patient_id)]  # fmt: skip
+    reference = str(subject.reference or "")
+    identifier = subject.identifier.value if subject.identifier is not None else None
+    if reference:
+        if reference != f"Patient/{patient_id}":
+            return [FieldError(field, _("Refers to %(ref)s, not to this patient (Patient/%(id)d).")
+                               % {"ref": reference, "id": patient_id})]  # fmt: skip
+        return []
+    if identifier is not None and str(identifier) == mrn:
+        return []
+    return [FieldError(field, _("Does not identify this patient (Patient/%d or MRN).")
+                       % patient_id)]  # fmt: skip
+
+
+def _status_errors(where: str, obs: Observation) -> list[FieldError]:
+    if obs.status in USABLE_STATUSES:
+        return []
+    return [FieldError(f"{where}.status",
+                       _("Status '%(status)s' cannot be stored; only %(ok)s results are.")
+                       % {"status": obs.status, "ok": ", ".join(USABLE_STATUSES)})]  # fmt: skip
+
+
 def _one(where: str, obs: Observation) -> FhirResult:
     gene = next(
         (
@@ -85,11 +121,18 @@ def _one(where: str, obs: Observation) -> FhirResult:
         "",
     )
     value = _text(obs.valueCodeableConcept).strip()
-    if " " in value:  # "CYP2C9 *2/*5": the gene is the first word
-        first, rest = value.split(" ", 1)
+    written = _GENE_AND_ALLELES.match(value)  # "CYP2C9 *2/*5" or "CYP2C9*2/*5"
+    if written:
+        first, rest = written.group(1), written.group(2)
+        if gene and first.upper() != gene.strip().upper():
+            raise InvalidInput(
+                _("The Observation names two different genes."),
+                fields=[FieldError(f"{where}.valueCodeableConcept",
+                                   _("Names %(a)s, but the gene-studied component says %(b)s.")
+                                   % {"a": first, "b": gene})],
+            )  # fmt: skip
         gene = gene or first
-        if first.upper() == gene.upper():
-            value = rest.strip()
+        value = rest.strip()
     if not gene:
         raise InvalidInput(
             _("The Observation does not say which gene."),
@@ -112,8 +155,14 @@ def _one(where: str, obs: Observation) -> FhirResult:
     return FhirResult(result, report_date, lab)
 
 
-def parse_observations(payload: dict[str, Any]) -> tuple[list[FhirResult], list[str]]:
-    """Results from every Genotype Observation, and notes on Observations skipped."""
+def parse_observations(
+    payload: dict[str, Any], *, patient_id: int, mrn: str
+) -> tuple[list[FhirResult], list[str]]:
+    """Results from every Genotype Observation, and notes on Observations skipped.
+
+    ``patient_id``/``mrn`` identify the target patient; an Observation about anyone else, or
+    not final/amended/corrected, refuses the whole payload.
+    """
     items = _observations(payload)
     if len(items) > MAX_OBSERVATIONS:
         raise InvalidInput(
@@ -127,12 +176,16 @@ def parse_observations(payload: dict[str, Any]) -> tuple[list[FhirResult], list[
         if not _has_code(obs.code, GENOTYPE_CODE):
             skipped.append(f"{where}: not a genotype Observation (LOINC {GENOTYPE_CODE})")
             continue
+        problems = _subject_errors(where, obs, patient_id, mrn) + _status_errors(where, obs)
+        if problems:
+            errors.extend(problems)
+            continue
         try:
             results.append(_one(where, obs))
         except InvalidInput as exc:
             errors.extend(exc.fields)
     if errors:
-        raise InvalidInput(_("Some Observations cannot be interpreted."), fields=errors)
+        raise InvalidInput(_("Some Observations cannot be stored."), fields=errors)
     if not results:
         raise InvalidInput(
             _("No genotype Observation found."),

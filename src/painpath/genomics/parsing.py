@@ -124,8 +124,24 @@ def parse_lab_file(filename: str, content: bytes) -> list[GeneResult]:
     return results
 
 
-def parse_vcf(content: bytes, *, sample: str | None = None) -> tuple[str, list[GeneResult]]:
-    """Calls CYP2C9 and CYP2C19 for one sample of a GRCh38 VCF (the only one, or ``sample``)."""
+def _not_called_note(call: pgx.GeneCall) -> str:
+    if call.phenotype == pgx.NOT_TESTED:
+        return _("%(gene)s: not tested (no defining position of the gene in the file); nothing "
+                 "stored for this gene.") % {"gene": call.gene}  # fmt: skip
+    return _("%(gene)s: no CPIC allele definition matches the genotypes in the file; nothing "
+             "stored for this gene. Check the file, or enter the lab's own call.") % {
+        "gene": call.gene
+    }  # fmt: skip
+
+
+def parse_vcf(
+    content: bytes, *, sample: str | None = None
+) -> tuple[str, list[GeneResult], list[str]]:
+    """Calls CYP2C9 and CYP2C19 for one sample of a GRCh38 VCF (the only one, or ``sample``).
+
+    Returns the sample, the genes called, and a note for each gene that was not (not tested, or
+    no allele matched), so no gene is dropped without saying so.
+    """
     with tempfile.TemporaryDirectory(prefix="painpath-vcf-") as tmp:
         path = Path(tmp) / ("upload.vcf.gz" if content[:2] == b"\x1f\x8b" else "upload.vcf")
         path.write_bytes(content)
@@ -156,9 +172,10 @@ def parse_vcf(content: bytes, *, sample: str | None = None) -> tuple[str, list[G
         for c in genes.values()
         if c.diplotype is not None
     ]
+    notes = [_not_called_note(c) for c in genes.values() if c.diplotype is None]
     if not results:
         raise InvalidInput(
             _("No CYP2C9 or CYP2C19 diplotype could be called from this VCF."),
-            fields=[FieldError("file", _("No defining position tested, or no allele matched."))],
+            fields=[FieldError("file", " ".join(notes))],
         )
-    return name, results
+    return name, results, notes

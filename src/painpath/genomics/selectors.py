@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.db.models import F
+from django.utils.translation import gettext as _
+
 from painpath.clinical import pgx
 from painpath.genomics.models import PgxResult
 
@@ -23,12 +26,14 @@ __all__ = [
     "finding_for",
     "pgx_findings",
     "phenotype_results",
+    "uncertain_alternatives",
 ]
 
 NOT_VERIFIED = "not verified — consult the CPIC guideline"
 # Actions that leave the prescription as it is (everything else changes it).
 _NO_CHANGE_ACTIONS = frozenset({"use label dose", "no genotype-based action"})
 _ADVICE_STRENGTHS = frozenset({"strong", "moderate", "optional"})
+_SHOWN_ALTERNATIVES = 5  # in finding text; the result row lists every alternative
 PANEL_DRUGS: tuple[str, ...] = pgx.known_drugs()
 
 
@@ -46,12 +51,17 @@ class PgxFinding:
 
 
 def current_results(patient_id: int) -> list[PgxResult]:
-    """The latest stored result per gene (one query), in gene order."""
+    """The latest result per gene (one query), in gene order.
+
+    Latest means the most recent lab report date (a result without one counts as older than
+    any dated result), then the most recently entered: an old report entered today must not
+    replace a newer report entered earlier.
+    """
     latest: dict[str, PgxResult] = {}
     rows = (
         PgxResult.objects.filter(patient_id=patient_id)
         .select_related("entered_by")
-        .order_by("gene", "-entered_at", "-id")
+        .order_by("gene", F("report_date").desc(nulls_last=True), "-entered_at", "-id")
     )
     for row in rows:
         latest.setdefault(row.gene, row)
@@ -64,8 +74,63 @@ def phenotype_results(rows: Iterable[PgxResult]) -> dict[str, pgx.PhenotypeResul
     }
 
 
-def finding_for(drug: str, results: Mapping[str, pgx.PhenotypeResult]) -> PgxFinding | None:
-    """The finding for ``drug``; None when CPIC has no pharmacogenomic data for it here."""
+def uncertain_alternatives(rows: Iterable[PgxResult]) -> dict[str, tuple[str, ...]]:
+    """Gene -> the alternative diplotypes of each uncertain stored call (VCF calls)."""
+    return {r.gene: tuple(r.alternatives) for r in rows if r.uncertain}
+
+
+def _alternative_text(
+    drug: str, gene: str, alternative: str, results: Mapping[str, pgx.PhenotypeResult]
+) -> str:
+    try:
+        alt = pgx.phenotype(gene, alternative)
+    except pgx.PgxError:
+        return alternative
+    rec = pgx.recommend(drug, {**results, gene: alt})
+    return f"{alternative} ({alt.phenotype}: {rec.action})"
+
+
+def _uncertainty_note(
+    drug: str,
+    rec: pgx.Recommendation,
+    results: Mapping[str, pgx.PhenotypeResult],
+    uncertain: Mapping[str, tuple[str, ...]],
+) -> str:
+    notes = []
+    for gene, result in rec.genes.items():
+        if gene not in uncertain:
+            continue
+        alternatives = uncertain[gene]
+        if not alternatives:
+            notes.append(
+                _("Uncertain call: %(gene)s %(dip)s has untested positions; no alternative "
+                  "the data allow changes the phenotype.") % {"gene": gene, "dip": result.diplotype}
+            )  # fmt: skip
+            continue
+        shown = [_alternative_text(drug, gene, a, results) for a in alternatives]
+        more = len(shown) - _SHOWN_ALTERNATIVES
+        listed = ", ".join(shown[:_SHOWN_ALTERNATIVES])
+        if more > 0:
+            listed += " " + _("and %d more (see the result)") % more
+        notes.append(
+            _("Uncertain call: %(gene)s %(dip)s (%(pheno)s) is not certain; the data also fit "
+              "%(alts)s. Confirm before relying on this recommendation.")
+            % {"gene": gene, "dip": result.diplotype, "pheno": result.phenotype, "alts": listed}
+        )  # fmt: skip
+    return "".join(f" {n}" for n in notes)
+
+
+def finding_for(
+    drug: str,
+    results: Mapping[str, pgx.PhenotypeResult],
+    *,
+    uncertain: Mapping[str, tuple[str, ...]] | None = None,
+) -> PgxFinding | None:
+    """The finding for ``drug``; None when CPIC has no pharmacogenomic data for it here.
+
+    ``uncertain`` maps a gene whose stored call is uncertain to its alternatives; the finding
+    text then says so, with what CPIC would advise under each alternative.
+    """
     name = drug.strip().lower()
     if name not in PANEL_DRUGS:
         return None
@@ -74,6 +139,7 @@ def finding_for(drug: str, results: Mapping[str, pgx.PhenotypeResult]) -> PgxFin
         g: {"diplotype": r.diplotype, "phenotype": r.phenotype, "activity_score": r.activity_score}
         for g, r in rec.genes.items()
     }
+    note = _uncertainty_note(name, rec, results, uncertain or {})
     if not rec.verified:
         missing = "".join(
             sentence + "."
@@ -82,15 +148,16 @@ def finding_for(drug: str, results: Mapping[str, pgx.PhenotypeResult]) -> PgxFin
         )
         return PgxFinding(
             name, genes, "unverified", NOT_VERIFIED,
-            f"{NOT_VERIFIED[0].upper()}{NOT_VERIFIED[1:]}.{missing}", rec.source, False,
+            f"{NOT_VERIFIED[0].upper()}{NOT_VERIFIED[1:]}.{missing}{note}", rec.source, False,
         )  # fmt: skip
     actionable = rec.strength in _ADVICE_STRENGTHS and rec.action not in _NO_CHANGE_ACTIONS
     return PgxFinding(
-        name, genes, rec.strength, rec.action, rec.recommendation, rec.source, actionable
+        name, genes, rec.strength, rec.action, rec.recommendation + note, rec.source, actionable
     )
 
 
 def pgx_findings(patient_id: int, drug: str) -> list[PgxFinding]:
     """CPIC findings for prescribing ``drug`` to the patient (see the module docstring)."""
-    finding = finding_for(drug, phenotype_results(current_results(patient_id)))
+    rows = current_results(patient_id)
+    finding = finding_for(drug, phenotype_results(rows), uncertain=uncertain_alternatives(rows))
     return [] if finding is None else [finding]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from painpath import access
 from painpath.audit import services as audit
 from painpath.audit.models import Action
+from painpath.clinical import pgx
 from painpath.core.context import Actor
 from painpath.core.errors import FieldError, InvalidInput, PayloadTooLarge
 from painpath.core.signals import announce_patient_data_changed
@@ -29,6 +30,7 @@ from painpath.patients.models import Patient
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
+    "FindingRow",
     "Panel",
     "ResultIn",
     "StoredResults",
@@ -55,16 +57,46 @@ class StoredResults:
 
 
 @dataclass(frozen=True)
+class FindingRow:
+    """One row of the findings table: the finding and its per-drug source."""
+
+    finding: selectors.PgxFinding
+    source_label: str  # e.g. "CPIC, Crews 2021 (PMID 33387367)"
+
+
+@dataclass(frozen=True)
 class Panel:
-    """What the chart panel, the report and the API show."""
+    """What the chart panel, the report and the API show.
+
+    ``no_action_notes`` are CPIC's explicit "no genotype-based action" statements (OPRM1, COMT)
+    shown with the opioids; ``guidelines`` is every guideline the findings draw on, cited in full.
+    """
 
     patient: Patient
     results: list[PgxResult]
     findings: list[selectors.PgxFinding]
+    no_action_notes: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def actionable(self) -> list[selectors.PgxFinding]:
         return [f for f in self.findings if f.actionable]
+
+    @property
+    def rows(self) -> list[FindingRow]:
+        return [FindingRow(f, pgx.drug_guideline(f.drug).label) for f in self.findings]
+
+    @property
+    def guidelines(self) -> list[str]:
+        seen = dict.fromkeys(pgx.drug_guideline(f.drug).full for f in self.findings)
+        return list(seen)
+
+
+def _alternatives(result: parsing.GeneResult, shown: int = 10) -> str:
+    if not result.alternatives:
+        return _("none that change the phenotype")
+    text = ", ".join(result.alternatives[:shown])
+    more = len(result.alternatives) - shown
+    return text + (" " + _("and %d more (listed with the result)") % more if more > 0 else "")
 
 
 def _check_meta(lab_name: str, report_date: date | None) -> list[FieldError]:
@@ -186,14 +218,15 @@ def upload_file(
         kind = parsing.detect_kind(filename, content)
         notes: list[str] = []
         if kind == SourceKind.VCF:
-            called, results = parsing.parse_vcf(content, sample=sample or None)
+            called, results, not_called = parsing.parse_vcf(content, sample=sample or None)
             notes.append(_("Sample %s called for CYP2C9 and CYP2C19.") % called)
             notes.extend(
-                _("%(gene)s: call uncertain (untested positions: %(n)d).")
-                % {"gene": r.gene, "n": len(r.missing_positions)}
+                _("%(gene)s: call uncertain (untested positions: %(n)d; alternatives: %(alts)s).")
+                % {"gene": r.gene, "n": len(r.missing_positions), "alts": _alternatives(r)}
                 for r in results
                 if r.uncertain
             )
+            notes.extend(not_called)
         else:
             results = parsing.parse_lab_file(filename, content)
         upload = PgxUpload.objects.create(
@@ -217,7 +250,7 @@ def import_fhir(*, actor: Actor, patient_id: int, payload: dict[str, Any]) -> St
     user = access.require_authenticated(actor.user)
     with transaction.atomic():
         patient = access.get_patient_for_clinical_write(user, patient_id)
-        parsed, skipped = fhir.parse_observations(payload)
+        parsed, skipped = fhir.parse_observations(payload, patient_id=patient.pk, mrn=patient.mrn)
         rows: list[PgxResult] = []
         for item in parsed:
             rows += _store(
@@ -242,7 +275,11 @@ def get_panel(*, actor: Actor, patient_id: int) -> Panel:
             detail={"genes": [r.gene for r in results]},
         )
     pheno = selectors.phenotype_results(results)
+    uncertain = selectors.uncertain_alternatives(results)
     findings = [
-        f for drug in selectors.PANEL_DRUGS if (f := selectors.finding_for(drug, pheno)) is not None
+        f
+        for drug in selectors.PANEL_DRUGS
+        if (f := selectors.finding_for(drug, pheno, uncertain=uncertain)) is not None
     ]
-    return Panel(patient, results, findings)
+    notes = [(g, note) for g in pgx.NO_ACTION_GENES if (note := pgx.no_action_gene_note(g))]
+    return Panel(patient, results, findings, notes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -56,7 +57,7 @@ def enter_results(request: HttpRequest, patient_id: int) -> HttpResponse:
         if upload_form.is_valid():
             data = upload_form.cleaned_data
             try:
-                services.upload_file(
+                stored = services.upload_file(
                     actor=actor, patient_id=patient.pk, filename=data["file"].name,
                     content=data["file"].read(services.MAX_UPLOAD_BYTES + 1),
                     lab_name=data["lab_name"], report_date=data["report_date"],
@@ -65,6 +66,8 @@ def enter_results(request: HttpRequest, patient_id: int) -> HttpResponse:
             except PainpathError as exc:
                 _apply_errors(upload_form, exc)
             else:
+                for note in stored.notes:  # e.g. a gene not called from the VCF
+                    messages.info(request, note)
                 return redirect("patients:detail", patient_id=patient.pk)
     elif request.method == "POST":
         call_form = OutsideCallForm(request.POST, prefix="call")

@@ -119,3 +119,85 @@ def test_call_human(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "CYP2C9 *1/*3: Intermediate Metabolizer" in out
     assert "CYP2C19 no call: Not tested (uncertain)" in out
+
+
+@pytest.mark.parametrize("gene", ["OPRM1", "COMT"])
+def test_recommend_opioid_with_oprm1_or_comt_says_no_genotype_action(
+    capsys: pytest.CaptureFixture[str], gene: str
+) -> None:
+    args = ["pgx", "recommend", "codeine", "--diplotype", "CYP2D6=*1/*1",
+            "--diplotype", f"{gene}=A/G"]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert f"note: CPIC gives no genotype-based recommendation for opioids based on {gene}" in out
+    assert main([*args, "--json"]) == 0
+    rec = _lines(capsys)[0]
+    assert rec["genes"][gene] == {"diplotype": "A/G", "activity_score": None, "phenotype": None}  # type: ignore[index]
+    assert f"{gene}: CPIC gives no genotype-based recommendation" in str(rec["recommendation"])
+    assert rec["strength"] == "strong"  # the CYP2D6 result still decides
+
+
+def test_recommend_opioid_always_prints_oprm1_comt_statement(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["pgx", "recommend", "tramadol", "--diplotype", "CYP2D6=*4/*4"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("no genotype-based recommendation for opioids") == 2
+
+
+def test_batch_accepts_utf8_byte_order_mark(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = tmp_path / "bom.csv"
+    batch.write_bytes("gene,diplotype\nCYP2C9,*1/*3\n".encode("utf-8-sig"))
+    assert main(["pgx", "phenotype", "--batch", str(batch), "--json"]) == 0
+    assert _lines(capsys)[0]["phenotype"] == "Intermediate Metabolizer"
+
+
+def test_outside_call_for_a_gene_the_vcf_calls_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    g = "CYP2C19"
+    path = write_vcf(tmp_path / "c.vcf", g, {"P1": (haplotype(g, "*2"), haplotype(g, "*17"))})
+    assert main(["pgx", "call", str(path), "--outside-call", "CYP2C19=*1/*1", "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "conflicts with the VCF, which calls CYP2C19 for sample P1 (*2/*17" in captured.err
+
+
+def test_outside_call_fills_a_gene_the_vcf_does_not_test(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    g = "CYP2C9"
+    path = write_vcf(tmp_path / "c.vcf", g, {"P1": (haplotype(g, "*1"), haplotype(g, "*1"))})
+    assert main(["pgx", "call", str(path), "--outside-call", "CYP2C19=*2/*2", "--json"]) == 0
+    out = _lines(capsys)[0]["P1"]
+    assert out["CYP2C19"]["phenotype"] == "Poor Metabolizer"  # type: ignore[index]
+
+
+def test_vcf_without_sample_columns_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    g = "CYP2C9"
+    full = write_vcf(tmp_path / "c.vcf", g, {"P1": (haplotype(g, "*1"), haplotype(g, "*1"))})
+    sites = tmp_path / "sites.vcf"
+    sites.write_text("".join("\t".join(line.split("\t")[:8]).rstrip("\n") + "\n"
+                             for line in full.read_text().splitlines(keepends=True)))  # fmt: skip
+    assert main(["pgx", "call", str(sites), "--json"]) == 2
+    assert "no sample columns" in capsys.readouterr().err
+
+
+def test_malformed_vcf_body_is_reported_as_malformed_without_htslib_noise(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    g = "CYP2C9"
+    path = write_vcf(tmp_path / "c.vcf", g, {"P1": (haplotype(g, "*1"), haplotype(g, "*1"))})
+    lines = path.read_text().splitlines(keepends=True)
+    body = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    lines.insert(body + 1, "chr10\tNOTANUMBER\t.\tG\tA\t.\tPASS\t.\tGT\t0/1\n")
+    path.write_text("".join(lines))
+    assert main(["pgx", "call", str(path)]) == 2
+    err = capfd.readouterr().err  # file descriptor 2, where htslib writes
+    assert "htslib: Could not parse the position 'NOTANUMBER'" in err  # folded into our line
+    assert "malformed VCF body" in err and "truncated" not in err
+    assert "[E::" not in err and err.count("\n") == 1

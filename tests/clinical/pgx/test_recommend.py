@@ -51,18 +51,32 @@ def test_meloxicam_intermediate_split() -> None:
     assert (high.action, high.strength) == ("use label dose", "moderate")
 
 
-def test_meloxicam_poor_metabolizer_is_marked_unverified() -> None:
-    rec = recommend("meloxicam", _c9("*3/*3"))
-    assert rec.strength == "unverified"
-    assert not rec.verified
-    assert "UNVERIFIED" in rec.source
+def test_meloxicam_poor_metabolizer_is_verified_choose_alternative() -> None:
+    for diplotype in ("*3/*3", "*2/*3"):  # activity score 0.0 and 0.5
+        rec = recommend("meloxicam", _c9(diplotype))
+        assert (rec.strength, rec.action, rec.verified) == ("moderate", "choose alternative", True)
+        assert rec.recommendation.startswith("Choose an alternative therapy not metabolized by")
+    indeterminate = recommend("meloxicam", _c9("*1/*7"))
+    assert (indeterminate.strength, indeterminate.verified) == ("no recommendation", True)
 
 
-def test_tenoxicam_intermediate_not_shown_from_flawed_copy() -> None:
-    rec = recommend("tenoxicam", _c9("*1/*3"))
-    assert rec.strength == "unverified"
-    assert rec.action == "consult guideline"
-    assert "recommended starting dose" not in rec.recommendation
+@pytest.mark.parametrize(
+    ("diplotype", "strength", "action"),
+    [
+        ("*3/*3", "optional", "choose alternative"),  # score 0.0
+        ("*2/*3", "optional", "choose alternative"),  # score 0.5
+        ("*1/*3", "optional", "choose alternative"),  # score 1.0
+        ("*1/*2", "moderate", "use label dose"),  # score 1.5
+        ("*1/*1", "strong", "use label dose"),
+        ("*1/*7", "no recommendation", "no genotype-based action"),
+    ],
+)
+def test_tenoxicam_follows_piroxicam_texts_with_cpic_strengths(
+    diplotype: str, strength: str, action: str
+) -> None:
+    rec = recommend("tenoxicam", _c9(diplotype))
+    assert (rec.strength, rec.action, rec.verified) == (strength, action, True)
+    assert "PMID 32189324" in rec.source and "tenoxicam.json" in rec.source
 
 
 @pytest.mark.parametrize(
@@ -104,10 +118,22 @@ def test_missing_gene_says_testing_is_informative(drug: str) -> None:
     assert "not a statement that standard dosing is appropriate" in rec.recommendation
 
 
-def test_tca_with_one_gene_missing_flags_the_missing_gene() -> None:
+def test_tca_with_one_gene_missing_uses_cpic_no_result_row_and_flags_the_gene() -> None:
     rec = recommend("amitriptyline", {"CYP2D6": phenotype("CYP2D6", "*1/*1")})
+    assert rec.recommendation.startswith("Initiate therapy with recommended starting dose.")
     assert "No CYP2C19 result on file; CYP2C19 testing is informative." in rec.recommendation
-    assert rec.strength == "unverified"
+    assert (rec.strength, rec.verified) == ("strong", True)
+    poor = recommend("amitriptyline", {"CYP2D6": phenotype("CYP2D6", "*4/*4")})
+    assert (poor.strength, poor.action) == ("strong", "avoid")
+    assert poor.recommendation.startswith("Avoid tricyclic use due to potential for side effects.")
+
+
+def test_tertiary_amines_not_read_from_cpic_stay_unverified() -> None:
+    genes = {"CYP2D6": phenotype("CYP2D6", "*1/*1"), "CYP2C19": phenotype("CYP2C19", "*2/*2")}
+    for drug in ("clomipramine", "doxepin", "imipramine", "trimipramine"):
+        rec = recommend(drug, genes)
+        assert (rec.strength, rec.verified) == ("unverified", False)
+        assert "UNVERIFIED" in rec.source
 
 
 def test_oxycodone_says_no_genotype_based_action() -> None:
@@ -139,10 +165,22 @@ def test_tramadol_verified(diplotype: str, action: str, strength: str) -> None:
     assert "PMID 33387367" in rec.source
 
 
-def test_hydrocodone_uses_secondary_copy_marked_unverified() -> None:
-    rec = recommend("hydrocodone", {"CYP2D6": phenotype("CYP2D6", "*4/*4")})
-    assert rec.strength == "unverified"
-    assert not rec.verified
+@pytest.mark.parametrize(
+    ("diplotype", "strength", "action", "starts"),
+    [
+        ("*1x2/*1", "no recommendation", "no genotype-based action",
+         "No recommendation for hydrocodone therapy because of minimal evidence"),
+        ("*1/*1", "strong", "use label dose", "Use hydrocodone label recommended"),
+        ("*1/*4", "optional", "use label dose", "Use hydrocodone label recommended"),
+        ("*4/*4", "optional", "use label dose", "Use hydrocodone label recommended"),
+        ("*1/*22", "no recommendation", "no genotype-based action", "No recommendation"),
+    ],
+)  # fmt: skip
+def test_hydrocodone_verified(diplotype: str, strength: str, action: str, starts: str) -> None:
+    rec = recommend("hydrocodone", {"CYP2D6": phenotype("CYP2D6", diplotype)})
+    assert (rec.strength, rec.action, rec.verified) == (strength, action, True)
+    assert rec.recommendation.startswith(starts)
+    assert "PMID 33387367" in rec.source
 
 
 def test_unknown_drug() -> None:

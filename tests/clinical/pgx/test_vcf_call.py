@@ -9,6 +9,8 @@ import pytest
 from vcf_builder import allele_names, haplotype, reference_allele, write_vcf
 
 from painpath.clinical.pgx import (
+    MalformedVcfError,
+    NoSamplesError,
     NotAVcfError,
     SampleNotFoundError,
     TruncatedVcfError,
@@ -235,3 +237,136 @@ def test_cyp2d6_outside_call(diplotype: str, phenotype: str, score: float) -> No
     call = outside_call("CYP2D6", diplotype)
     assert (call.phenotype, call.activity_score) == (phenotype, score)
     assert call.to_dict()["alternatives"] == []
+
+
+def _positions(gene: str) -> list[int]:
+    return [v["position"] for v in allele_definitions()["genes"][gene]["variants"]]
+
+
+# Alleles whose definition uses an IUPAC code (any base it stands for defines the allele).
+IUPAC_ALLELES = [("CYP2C19", "*4"), ("CYP2C19", "*2"), ("CYP2C19", "*35"), ("CYP2C9", "*36")]
+
+
+@pytest.mark.parametrize(("gene", "allele"), IUPAC_ALLELES)
+def test_iupac_position_with_alternate_base_still_defines_the_allele(
+    tmp_path: Path, gene: str, allele: str
+) -> None:
+    hap = haplotype(gene, allele, iupac="alt")
+    assert hap != haplotype(gene, allele)  # the builder really emits the alternate base
+    path = write_vcf(tmp_path / "i.vcf", gene, {"S": (hap, hap)}, phased=True)
+    call = call_vcf(path)["S"][gene]
+    assert call.diplotype == f"{allele}/{allele}"
+    assert (call.alternatives, call.uncertain) == ((), False)
+
+
+def test_cyp2c19_star4b_phased(tmp_path: Path) -> None:
+    g = "CYP2C19"
+    star4b = haplotype(g, "*4", at={94761900: "T"})  # *4B: *4 with the *17 promoter variant
+    path = write_vcf(tmp_path / "b.vcf", g, {"S": (star4b, haplotype(g, "*1"))}, phased=True)
+    call = call_vcf(path)["S"][g]
+    assert (call.diplotype, call.phenotype) == ("*1/*4", "Intermediate Metabolizer")
+    assert (call.alternatives, call.uncertain) == ((), False)
+
+
+@pytest.mark.parametrize("phased", [True, False])
+def test_cyp2c19_star2_with_94775507a(tmp_path: Path, phased: bool) -> None:
+    g = "CYP2C19"
+    star2 = haplotype(g, "*2", at={94775507: "A"})
+    path = write_vcf(tmp_path / "2.vcf", g, {"S": (star2, haplotype(g, "*1"))}, phased=phased)
+    call = call_vcf(path)["S"][g]
+    assert (call.diplotype, call.phenotype) == ("*1/*2", "Intermediate Metabolizer")
+    if phased:
+        assert (call.alternatives, call.uncertain) == ((), False)
+    else:  # 94775507A could sit on the other chromosome: *11 is defined by it
+        assert call.alternatives == ("*2/*11",)
+        assert call.uncertain
+
+
+def test_builder_refuses_a_base_the_allele_does_not_allow() -> None:
+    with pytest.raises(ValueError, match="does not allow"):
+        haplotype("CYP2C19", "*4", at={94761900: "G"})
+
+
+def test_missing_position_lists_alternative_with_other_phenotype(tmp_path: Path) -> None:
+    # *4B/*1 without 94762706 (the *4 site): the data fit *1/*17 and *1/*4 alike
+    g = "CYP2C19"
+    star4b = haplotype(g, "*4", at={94761900: "T"})
+    drop = [_positions(g).index(94762706)]
+    path = write_vcf(tmp_path / "m.vcf", g, {"S": (star4b, haplotype(g, "*1"))}, drop=drop)
+    call = call_vcf(path)["S"][g]
+    assert (call.diplotype, call.phenotype) == ("*1/*17", "Rapid Metabolizer")
+    assert "*1/*4" in call.alternatives
+    assert call.uncertain
+    assert "chr10:94762706" in call.missing_positions
+    assert len(set(call.alternatives)) == len(call.alternatives)
+    assert call.diplotype not in call.alternatives
+
+
+def test_missing_positions_alternatives_all_differ_in_phenotype_or_tie(tmp_path: Path) -> None:
+    g = "CYP2C19"
+    drop = [_positions(g).index(p) for p in (94775367, 94781859)]  # *2's own variants
+    path = write_vcf(tmp_path / "m.vcf", g, {"S": (haplotype(g, "*1"), haplotype(g, "*1"))},
+                     drop=drop)  # fmt: skip
+    call = call_vcf(path)["S"][g]
+    assert (call.diplotype, call.phenotype, call.uncertain) == ("*1/*1", "Normal Metabolizer", True)
+    assert {"*1/*2", "*2/*2"} <= set(call.alternatives)
+    for alt in call.alternatives:
+        assert phenotype_of(g, alt) != "Normal Metabolizer"
+
+
+def phenotype_of(gene: str, diplotype: str) -> str:
+    from painpath.clinical.pgx import phenotype
+
+    return phenotype(gene, diplotype).phenotype
+
+
+def _gvcf(path: Path, gene: str, variant_pos: int, gt: str, block_gt: str = "0/0") -> Path:
+    """A gVCF: reference blocks (END=) around one variant record."""
+    variants = allele_definitions()["genes"][gene]["variants"]
+    first, last = variants[0], variants[-1]
+    var = next(v for v in variants if v["position"] == variant_pos)
+    before = max(v["position"] for v in variants if v["position"] < variant_pos)
+    after = next(v for v in variants if v["position"] > variant_pos)
+    lines = [
+        "##fileformat=VCFv4.2",
+        "##contig=<ID=chr10,length=133797422>",
+        '##INFO=<ID=END,Number=1,Type=Integer,Description="End of reference block">',
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS",
+        f"chr10\t{first['position']}\t.\t{first['ref'][0]}\t<NON_REF>\t.\t.\tEND={before}\tGT\t{block_gt}",
+        f"chr10\t{variant_pos}\t.\t{var['ref']}\t{var['alts'][0]},<NON_REF>\t.\tPASS\t.\tGT\t{gt}",
+        f"chr10\t{after['position']}\t.\t{after['ref'][0]}\t<NON_REF>\t.\t.\tEND={last['position']}"
+        "\tGT\t0/0",
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_gvcf_reference_blocks_count_as_reference(tmp_path: Path) -> None:
+    star3 = 94981296  # CYP2C9*3 (c.1075A>C)
+    call = call_vcf(_gvcf(tmp_path / "g.vcf", "CYP2C9", star3, "0/1"))["S"]["CYP2C9"]
+    assert (call.diplotype, call.activity_score) == ("*1/*3", 1.0)
+    assert (call.missing_positions, call.alternatives, call.uncertain) == ((), (), False)
+
+
+def test_gvcf_no_call_block_is_not_evidence(tmp_path: Path) -> None:
+    path = _gvcf(tmp_path / "g.vcf", "CYP2C9", 94981296, "0/1", block_gt="./.")
+    call = call_vcf(path)["S"]["CYP2C9"]
+    assert "chr10:94938683" in call.missing_positions and call.uncertain
+
+
+def test_malformed_body_is_not_called_truncated(tmp_path: Path) -> None:
+    g = "CYP2C9"
+    path = write_vcf(tmp_path / "m.vcf", g, {"S": (haplotype(g, "*1"), haplotype(g, "*1"))})
+    text = path.read_text().replace("\tPASS\t.\tGT\t0/0\n", "\tPASS\n", 1)
+    path.write_text(text)
+    with pytest.raises(MalformedVcfError, match="malformed VCF body"):
+        call_vcf(path)
+
+
+def test_sites_only_vcf_has_no_samples(tmp_path: Path) -> None:
+    path = tmp_path / "s.vcf"
+    path.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                    "chr10\t94981296\t.\tA\tC\t.\tPASS\t.\n")  # fmt: skip
+    with pytest.raises(NoSamplesError, match="no sample columns"):
+        call_vcf(path)

@@ -25,20 +25,41 @@ def reference_allele(gene: str) -> str:
     return next(a["name"] for a in named if a["reference"])
 
 
-def haplotype(gene: str, allele: str) -> list[str]:
-    """The bases of ``allele`` at every defining position (reference where it says null)."""
+IUPAC = {"R": "AG", "Y": "CT", "S": "CG", "W": "AT", "K": "GT", "M": "AC",
+         "B": "CGT", "D": "AGT", "H": "ACT", "V": "ACG", "N": "ACGT"}  # fmt: skip
+
+
+def haplotype(
+    gene: str, allele: str, *, iupac: str = "ref", at: Mapping[int, str] | None = None
+) -> list[str]:
+    """The bases of ``allele`` at every defining position (reference where it says null).
+
+    Where the definition is an IUPAC code (e.g. CYP2C19*4's Y at 94761900), ``iupac="ref"``
+    takes the reference base if the code allows it and ``iupac="alt"`` the alternate base;
+    ``at`` sets chosen GRCh38 positions explicitly (the base must be one the allele allows).
+    """
     raw = allele_definitions()["genes"][gene]
     named = next(a for a in raw["named_alleles"] if a["name"] == allele)
+    chosen = dict(at or {})
     bases = []
     for variant, base in zip(raw["variants"], named["alleles"], strict=True):
         options = [variant["ref"], *variant["alts"]]
-        if base is None or base not in options:
-            # IUPAC code: take the first listed base it allows (reference if allowed)
-            iupac = {"R": "AG", "Y": "CT", "S": "CG", "W": "AT", "K": "GT", "M": "AC"}
-            allowed = iupac.get(base or "", "")
-            bases.append(next((o for o in options if o in allowed), variant["ref"]))
+        allowed = IUPAC.get(base or "", base or variant["ref"])
+        if variant["position"] in chosen:
+            pick = chosen.pop(variant["position"])
+            if base is not None and pick not in allowed:
+                raise ValueError(f"{gene}{allele} does not allow {pick} at {variant['position']}")
+            bases.append(pick)
+        elif base is None or base in options:
+            bases.append(base or variant["ref"])
         else:
-            bases.append(base)
+            fits = [o for o in options if o in allowed]
+            alt_first = [o for o in fits if o != variant["ref"]] + [
+                o for o in fits if o == variant["ref"]
+            ]
+            bases.append((alt_first if iupac == "alt" else fits)[0])
+    if chosen:
+        raise ValueError(f"positions {sorted(chosen)} are not defining positions of {gene}")
     return bases
 
 

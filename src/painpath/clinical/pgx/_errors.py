@@ -7,13 +7,16 @@ PgxError
  ├── UnknownDrugError       drug without CPIC recommendations here
  ├── PhenotypeRuleError     activity score outside every CPIC rule
  └── VcfError
-      ├── NotAVcfError, WrongBuildError, TruncatedVcfError, SampleNotFoundError
+      ├── NotAVcfError, WrongBuildError, TruncatedVcfError, MalformedVcfError,
+      └── SampleNotFoundError, NoSamplesError
 """
 
 from __future__ import annotations
 
 __all__ = [
     "DiplotypeFormatError",
+    "MalformedVcfError",
+    "NoSamplesError",
     "NotAVcfError",
     "PgxError",
     "PhenotypeRuleError",
@@ -65,6 +68,14 @@ class WrongBuildError(VcfError):
 
 class TruncatedVcfError(VcfError):
     """The VCF ends early or is corrupt."""
+
+
+class MalformedVcfError(VcfError):
+    """A record in the VCF body cannot be parsed (the file is complete but wrong)."""
+
+
+class NoSamplesError(VcfError):
+    """The VCF has no sample columns (a sites-only file): there is nothing to genotype."""
 
 
 class SampleNotFoundError(VcfError):

@@ -1,14 +1,24 @@
 """Reads genotypes at given GRCh38 positions from a VCF (plain or bgzip) with cyvcf2.
 
 cyvcf2 (htslib inside, manylinux wheels) does the parsing; this module checks first that the
-file is a complete VCF on GRCh38 and turns problems into the module's own errors.
+file is a complete VCF on GRCh38 and turns problems into the module's own errors. htslib writes
+its diagnostics to file descriptor 2; they are captured while the file is read, folded into the
+error message when reading fails, and otherwise dropped (other output is passed through).
+gVCF reference blocks (a symbolic ALT such as <NON_REF> with INFO END, genotype 0/0) count as
+reference at every wanted position they cover.
 """
 
 from __future__ import annotations
 
+import bisect
 import gzip
+import os
+import sys
+import tempfile
+import threading
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +26,8 @@ from cyvcf2 import VCF  # type: ignore[import-untyped]
 
 from painpath.clinical.pgx._data import grch38_facts
 from painpath.clinical.pgx._errors import (
+    MalformedVcfError,
+    NoSamplesError,
     NotAVcfError,
     SampleNotFoundError,
     TruncatedVcfError,
@@ -26,6 +38,35 @@ __all__ = ["Genotype", "VcfGenotypes", "read_genotypes"]
 
 # The 28-byte empty block that ends every complete BGZF file (SAM/BAM format specification).
 _BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+_HTSLIB_PREFIXES = ("[E::", "[W::", "[I::", "[D::")
+_SYMBOLIC_REF = frozenset({"<NON_REF>", "<*>", "<X>"})  # gVCF "any other allele" symbols
+_FD2_LOCK = threading.Lock()
+
+
+@contextmanager
+def _htslib_messages() -> Iterator[list[str]]:
+    """Captures what htslib writes to fd 2; yields a list filled with its lines on exit."""
+    lines: list[str] = []
+    with _FD2_LOCK, tempfile.TemporaryFile() as sink:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield lines
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            other: list[str] = []
+            for line in sink.read().decode("utf-8", "replace").splitlines():
+                (lines if line.startswith(_HTSLIB_PREFIXES) else other).append(line)
+            if other:  # not htslib's: pass it on
+                print("\n".join(other), file=sys.stderr)
+
+
+def _htslib_detail(lines: list[str]) -> str:
+    errors = [ln.split("] ", 1)[-1] for ln in lines if ln.startswith("[E::")]
+    return f" (htslib: {'; '.join(errors[:3])})" if errors else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +133,14 @@ def _check_build(path: Path, lines: Iterable[str]) -> None:
                     )
 
 
+def _block_positions(
+    wanted_by_chrom: Mapping[str, list[int]], chrom: str, start: int, end: int
+) -> list[int]:
+    """Wanted positions strictly inside a reference block (the block's own POS is a record)."""
+    positions = wanted_by_chrom.get(chrom, [])
+    return positions[bisect.bisect_right(positions, start) : bisect.bisect_right(positions, end)]
+
+
 def read_genotypes(
     path: Path, wanted: Mapping[tuple[str, int], str], sample: str | None = None
 ) -> VcfGenotypes:
@@ -101,39 +150,77 @@ def read_genotypes(
     wanted single-base position is a wrong-build error.
     """
     _check_build(path, _header_lines(path))
+    messages: list[str] = []
     try:
-        reader = VCF(str(path), lazy=True)
-    except (OSError, Exception) as exc:  # cyvcf2 raises bare Exception on parse errors
-        raise NotAVcfError(f"{path.name}: cannot be read as VCF ({exc})") from exc
+        with _htslib_messages() as messages:
+            try:
+                reader = VCF(str(path), lazy=True)
+            except Exception as exc:  # cyvcf2 raises bare Exception on parse errors
+                raise NotAVcfError(f"{path.name}: cannot be read as VCF ({exc})") from exc
+            try:
+                return _read_records(path, reader, wanted, sample)
+            finally:
+                reader.close()
+    except (MalformedVcfError, NotAVcfError) as exc:  # htslib said why: add it
+        raise type(exc)(f"{exc}{_htslib_detail(messages)}") from exc
+
+
+def _chosen_samples(path: Path, reader: VCF, sample: str | None) -> tuple[list[str], list[int]]:
     samples = tuple(reader.samples)
+    if not samples:
+        raise NoSamplesError(
+            f"{path.name}: the VCF has no sample columns (a sites-only file); there is no "
+            "genotype to call"
+        )
     if sample is not None and sample not in samples:
         raise SampleNotFoundError(f"sample '{sample}': not in {path.name} (samples: {samples})")
     chosen = [sample] if sample is not None else list(samples)
-    index = [samples.index(s) for s in chosen]
+    return chosen, [samples.index(s) for s in chosen]
+
+
+def _check_ref(path: Path, chrom: str, pos: int, vcf_ref: str, ref: str) -> None:
+    if len(ref) == 1 and len(vcf_ref) == 1 and vcf_ref.upper() != ref.upper():
+        raise WrongBuildError(
+            f"{path.name}: {chrom}:{pos} has REF '{vcf_ref}' but GRCh38 has '{ref}'; the file "
+            "is not on GRCh38"
+        )
+
+
+def _read_records(
+    path: Path, reader: VCF, wanted: Mapping[tuple[str, int], str], sample: str | None
+) -> VcfGenotypes:
+    chosen, index = _chosen_samples(path, reader, sample)
     calls: dict[str, dict[tuple[str, int], Genotype]] = {s: {} for s in chosen}
+    by_chrom: dict[str, list[int]] = {}
+    for chrom, pos in sorted(wanted):
+        by_chrom.setdefault(chrom, []).append(pos)
+    key = ("", 0)  # the last record read, for error messages
     try:
         for record in reader:
             chrom = record.CHROM if record.CHROM.startswith("chr") else f"chr{record.CHROM}"
             key = (chrom, int(record.POS))
             ref = wanted.get(key)
-            if ref is None:
+            end = record.INFO.get("END") if set(record.ALT) <= _SYMBOLIC_REF else None
+            inside = _block_positions(by_chrom, chrom, key[1], int(end)) if end else []
+            if ref is None and not inside:
                 continue
-            if len(ref) == 1 and len(record.REF) == 1 and record.REF.upper() != ref.upper():
-                raise WrongBuildError(
-                    f"{path.name}: {chrom}:{record.POS} has REF '{record.REF}' but GRCh38 has "
-                    f"'{ref}'; the file is not on GRCh38"
-                )
+            if ref is not None:
+                _check_ref(path, chrom, key[1], record.REF, ref)
             alleles = [record.REF, *record.ALT]
             genotypes = record.genotypes
             for name, i in zip(chosen, index, strict=True):
                 gt = genotypes[i]
                 if len(gt) < 3 or gt[0] < 0 or gt[1] < 0:
                     continue
-                calls[name][key] = Genotype((alleles[gt[0]], alleles[gt[1]]), bool(gt[2]))
+                if ref is not None:
+                    calls[name][key] = Genotype((alleles[gt[0]], alleles[gt[1]]), bool(gt[2]))
+                if gt[0] == gt[1] == 0:  # reference block: reference at every covered position
+                    for pos in inside:
+                        base = wanted[(chrom, pos)]
+                        calls[name].setdefault((chrom, pos), Genotype((base, base), True))
     except WrongBuildError:
         raise
-    except Exception as exc:  # htslib errors surface as bare Exception
-        raise TruncatedVcfError(f"{path.name}: stopped reading mid-file ({exc})") from exc
-    finally:
-        reader.close()
+    except Exception as exc:  # htslib parse errors surface as bare Exception
+        where = f"after record {key[0]}:{key[1]}" if key[1] else "in the first record"
+        raise MalformedVcfError(f"{path.name}: malformed VCF body {where} ({exc})") from exc
     return VcfGenotypes(tuple(chosen), calls)

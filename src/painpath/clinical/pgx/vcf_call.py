@@ -1,11 +1,13 @@
 """Calls CYP2C9 and CYP2C19 diplotypes from a GRCh38 VCF using the CPIC allele definitions.
 
-Each named allele is the set of bases it defines; a haplotype matches an allele when every
-tested defining position agrees and every non-reference base on the haplotype is one the allele
-defines. Unphased heterozygous sites are tried in every phasing; the diplotypes that explain
-the most non-reference bases with defined alleles win (ties are alternatives). Absent
-positions are "not tested"; a call is uncertain when an allele defined at an untested position
-was compatible, or when several diplotypes tie.
+Each named allele is the set of bases it accepts at its defining positions (an IUPAC code, e.g.
+CYP2C19*4's Y at 94761900, accepts every base it stands for). A haplotype matches an allele when
+every tested defining position carries an accepted base and every non-reference base on the
+haplotype is one the allele defines. Unphased heterozygous sites are tried in every phasing.
+Absent positions are "not tested": an allele that needs a non-reference base at an untested
+position is still compatible, but less supported. The call is the compatible diplotype that
+needs the fewest untested positions (ties are alternatives); every other compatible diplotype
+whose phenotype differs is listed as an alternative too, and such a call is uncertain.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ class GeneCall:
 @dataclass(frozen=True, slots=True)
 class _Allele:
     name: str
-    defined: tuple[tuple[int, frozenset[str]], ...]  # (variant index, accepted bases)
+    accepted: Mapping[int, frozenset[str]]  # variant index -> bases the allele accepts there
     alt_positions: frozenset[int]  # indices where the allele requires a non-reference base
 
 
@@ -96,9 +98,9 @@ def _gene(gene: str) -> _Gene:
     refs = tuple(v["ref"] for v in raw["variants"])
     alleles = []
     for named in raw["named_alleles"]:
-        defined = tuple((i, _accepted(b)) for i, b in enumerate(named["alleles"]) if b is not None)
-        alts = frozenset(i for i, acc in defined if refs[i] not in acc)
-        alleles.append(_Allele(named["name"], defined, alts))
+        accepted = {i: _accepted(b) for i, b in enumerate(named["alleles"]) if b is not None}
+        alts = frozenset(i for i, acc in accepted.items() if refs[i] not in acc)
+        alleles.append(_Allele(named["name"], accepted, alts))
     return _Gene(
         raw["chromosome"], tuple(v["position"] for v in raw["variants"]), refs, tuple(alleles)
     )
@@ -114,31 +116,24 @@ def wanted_positions() -> dict[tuple[str, int], str]:
     return out
 
 
-def _match(gene: _Gene, hap: Sequence[str | None], allele: _Allele) -> tuple[int, int] | None:
-    """(non-reference bases explained, untested defining alt positions) or None."""
-    score = untested = 0
-    for i, accepted in allele.defined:
+def _match(hap: Sequence[str | None], nonref: Sequence[int], allele: _Allele) -> int | None:
+    """Untested positions where the allele needs a non-reference base; None if incompatible."""
+    if any(i not in allele.accepted for i in nonref):
+        return None  # a non-reference base the allele does not define
+    untested = 0
+    for i, accepted in allele.accepted.items():
         base = hap[i]
         if base is None:
             untested += i in allele.alt_positions
         elif base not in accepted:
             return None
-        elif base != gene.refs[i]:
-            score += 1
-    for i, base in enumerate(hap):
-        if base is not None and base != gene.refs[i] and i not in allele.alt_positions:
-            return None
-    return score, untested
+    return untested
 
 
-def _best(gene: _Gene, hap: Sequence[str | None]) -> tuple[int, list[str], bool]:
-    """Best score, the alleles reaching it, and whether any compatible allele was untested."""
-    found = [(m, a.name) for a in gene.alleles if (m := _match(gene, hap, a)) is not None]
-    if not found:
-        return -1, [], False
-    top = max((score, -untested) for (score, untested), _ in found)
-    best = [name for (score, untested), name in found if (score, -untested) == top]
-    return top[0], best, any(untested > 0 for (_, untested), _ in found)
+def _compatible(gene: _Gene, hap: Sequence[str | None]) -> dict[str, int]:
+    """Every allele compatible with the haplotype -> its untested defining alt positions."""
+    nonref = [i for i, b in enumerate(hap) if b is not None and b != gene.refs[i]]
+    return {a.name: m for a in gene.alleles if (m := _match(hap, nonref, a)) is not None}
 
 
 def _phasings(
@@ -162,6 +157,32 @@ def _phasings(
     return out
 
 
+def _phenotype_key(gene_name: str, diplotype: str) -> tuple[str, float | str | None]:
+    try:
+        result = phenotype(gene_name, diplotype)
+    except UnknownAlleleError:  # defined allele without a CPIC function assignment
+        return INDETERMINATE, None
+    return result.phenotype, result.activity_score
+
+
+def _candidates(gene: _Gene, gts: Sequence[Genotype | None]) -> dict[str, int]:
+    """Compatible diplotype -> fewest untested positions it needs, over every phasing."""
+    out: dict[str, int] = {}
+    seen: dict[tuple[str | None, ...], dict[str, int]] = {}  # phasings share haplotypes
+
+    def compatible(hap: list[str | None]) -> dict[str, int]:
+        key = tuple(hap)
+        if key not in seen:
+            seen[key] = _compatible(gene, hap)
+        return seen[key]
+
+    for h1, h2 in _phasings(gts):
+        for (a, ua), (b, ub) in itertools.product(compatible(h1).items(), compatible(h2).items()):
+            key = "/".join(sorted((a, b), key=allele_sort_key))
+            out[key] = min(out.get(key, ua + ub), ua + ub)
+    return out
+
+
 def call_sample(gene_name: str, genotypes: Mapping[tuple[str, int], Genotype]) -> GeneCall:
     """Calls one gene for one sample from its genotypes keyed by (chrom, position)."""
     gene = _gene(gene_name)
@@ -171,35 +192,21 @@ def call_sample(gene_name: str, genotypes: Mapping[tuple[str, int], Genotype]) -
     if all(g is None for g in gts):
         return GeneCall(gene_name, None, (), NOT_TESTED, None, missing, True)
     n_unphased = sum(1 for g in gts if g and not g.phased and g.alleles[0] != g.alleles[1])
-    best_total, uncertain = -1, False
-    combos: set[str] = set()
-    if n_unphased <= _MAX_UNPHASED_HETS:
-        for h1, h2 in _phasings(gts):
-            s1, a1, u1 = _best(gene, h1)
-            s2, a2, u2 = _best(gene, h2)
-            if not a1 or not a2 or s1 + s2 < best_total:
-                continue
-            if s1 + s2 > best_total:
-                best_total, combos, uncertain = s1 + s2, set(), False  # better phasing
-            uncertain = uncertain or u1 or u2
-            combos |= {"/".join(sorted((x, y), key=allele_sort_key)) for x in a1 for y in a2}
-    if not combos:
+    candidates = _candidates(gene, gts) if n_unphased <= _MAX_UNPHASED_HETS else {}
+    if not candidates:
         return GeneCall(gene_name, None, (), INDETERMINATE, None, missing, True)
-    ordered = sorted(combos, key=diplotype_sort_key)
-    try:
-        result = phenotype(gene_name, ordered[0])
-        pheno, score = result.phenotype, result.activity_score
-    except UnknownAlleleError:  # defined allele without a CPIC function assignment
-        pheno, score = INDETERMINATE, None
-    return GeneCall(
-        gene_name,
-        ordered[0],
-        tuple(ordered[1:]),
-        pheno,
-        score,
-        missing,
-        uncertain or len(ordered) > 1,
-    )
+    ranked = sorted(candidates, key=lambda d: (candidates[d], diplotype_sort_key(d)))
+    best = ranked[0]
+    pheno, score = _phenotype_key(gene_name, best)
+    tied = [d for d in ranked[1:] if candidates[d] == candidates[best]]
+    differing = [
+        d for d in ranked[1:]
+        if candidates[d] > candidates[best] and _phenotype_key(gene_name, d) != (pheno, score)
+    ]  # fmt: skip
+    alternatives = tuple(tied + differing)
+    # uncertain whenever the data allow another diplotype, even one with the same phenotype
+    uncertain = len(candidates) > 1 or candidates[best] > 0
+    return GeneCall(gene_name, best, alternatives, pheno, score, missing, uncertain)
 
 
 def outside_call(gene: str, diplotype: str) -> GeneCall:
