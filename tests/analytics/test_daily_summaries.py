@@ -96,3 +96,136 @@ def test_nightly_rr_gives_hrv_and_patients_do_not_mix():
     assert out[0].rmssd == pytest.approx(expected)
     assert out[1].rmssd == pytest.approx(expected)
     assert out[0].rr_beats == 5 and out[0].rr_removed_share == 0
+
+
+# ---- one source per patient-day and type --------------------------------------------------
+
+PHONE, WATCH = 11, 12
+
+
+def test_overlapping_sources_are_not_added_up():
+    """An iPhone and a Watch both count the same walk and the same night (Apple Health)."""
+    walk = ms(2026, 3, 3, 9, 0)
+    rows = [(1, STEPS, walk + i * 60_000, 60_000, 110.0, WATCH) for i in range(30)]
+    rows += [(1, STEPS, walk + i * 600_000, 600_000, 1100.0, PHONE) for i in range(3)]
+    night = ms(2026, 3, 2, 23, 0)
+    rows += [(1, SLEEP, night, 8 * 3_600_000, 4.0, PHONE)]  # one "asleep (unknown)" block
+    rows += [
+        (1, SLEEP, night + h * 3_600_000, 3_600_000, [1.0, 2.0, 0.0, 3.0][h % 4], WATCH)
+        for h in range(8)
+    ]
+    (day,) = summarise_days(cols(rows), {1: "America/New_York"})
+    assert day.steps == 3300  # the Watch's 30 samples, not 6600
+    assert day.active_minutes == 30
+    assert day.sleep_minutes == pytest.approx(6 * 60)  # the Watch's stages (2 hours awake)
+    assert day.sleep_efficiency == pytest.approx(6 / 8)
+
+
+def test_two_rr_streams_are_not_interleaved():
+    start = ms(2026, 3, 4, 2, 0)
+    a = [800.0, 820.0, 790.0, 810.0, 805.0, 815.0]
+    b = [600.0, 640.0, 610.0]
+    rows, t = [], start
+    for v in a:
+        t += int(v)
+        rows.append((1, RR, t, 0, v, WATCH))
+    t = start + 300
+    for v in b:
+        t += int(v)
+        rows.append((1, RR, t, 0, v, PHONE))
+    (day,) = summarise_days(cols(rows), {1: "America/New_York"})
+    assert day.rr_beats == len(a) and day.rr_removed_share == 0
+    assert day.rmssd == pytest.approx(float(np.sqrt(np.mean(np.diff(a) ** 2))))
+
+
+def test_equal_sources_tie_to_the_smaller_id_and_other_days_choose_again():
+    rows = [(1, STEPS, ms(2026, 3, 3, 9, 0), 60_000, 50.0, WATCH)]
+    rows += [(1, STEPS, ms(2026, 3, 3, 10, 0), 60_000, 70.0, PHONE)]
+    rows += [(1, STEPS, ms(2026, 3, 4, 9, i), 60_000, 10.0, WATCH) for i in range(2)]
+    rows += [(1, STEPS, ms(2026, 3, 4, 10, 0), 60_000, 99.0, PHONE)]
+    first, second = summarise_days(cols(rows), {1: "America/New_York"})
+    assert first.steps == 70  # a tie: PHONE (11) is the smaller id
+    assert second.steps == 20  # the Watch has more samples that day
+
+
+# ---- samples spanning many minutes -----------------------------------------------------------
+
+
+def test_sedentary_share_counts_every_minute_of_long_samples():
+    start = ms(2026, 3, 3, 9, 0)
+    rows = [(1, HR, start, 3_600_000, 72.0)]  # an hour's average heart rate: worn all hour
+    rows += [(1, STEPS, start, 600_000, 300.0)]  # 300 steps over the first 10 minutes
+    (day,) = summarise_days(cols(rows), {1: "America/New_York"})
+    assert day.sedentary_share == pytest.approx(50 / 60)
+    assert day.active_minutes == 0  # 30 steps/min is not brisk
+
+
+def test_cadence_is_per_wall_clock_minute():
+    start = ms(2026, 3, 3, 9, 0)
+    rows = [(1, STEPS, start, 600_000, 1100.0)]  # 110/min for 10 minutes: 10 active minutes
+    rows += [(1, STEPS, start + 3_600_000, 30_000, 60.0)]  # two half-minutes in one minute
+    rows += [(1, STEPS, start + 3_630_000, 30_000, 60.0)]  # = 120 steps in that minute
+    (day,) = summarise_days(cols(rows), {1: "America/New_York"})
+    assert day.steps == 1220
+    assert day.active_minutes == 11
+
+
+def test_sleep_excludes_only_its_own_patients_minutes():
+    start = ms(2026, 3, 3, 9, 0)
+    rows = []
+    for pid in (1, 2):
+        rows += [(pid, HR, start + i * 60_000, 0, 70.0) for i in range(60)]
+    rows += [(2, SLEEP, start - 3_600_000, 5 * 3_600_000, STAGE["light"])]  # a day sleeper
+    rows += [(2, SLEEP, start - 1_800_000, 600_000, STAGE["awake"])]  # inside the long one
+    rows += [(1, STEPS, start + i * 60_000, 60_000, 100.0) for i in range(15)]
+    out = {s.patient_id: s for s in summarise_days(cols(rows), {1: "UTC", 2: "UTC"})}
+    assert out[1].sedentary_share == pytest.approx(45 / 60)
+    assert out[2].sedentary_share is None  # every worn minute was inside sleep
+
+
+def test_sedentary_share_scales_to_many_patients_in_one_pass():
+    rng = np.random.default_rng(5)
+    rows = []
+    expected = {}
+    for pid in range(1, 201):
+        worn = int(rng.integers(30, 120))
+        moving = int(rng.integers(0, worn))
+        base = ms(2026, 3, 3, 9, 0)
+        rows += [(pid, HR, base + i * 60_000, 0, 70.0) for i in range(worn)]
+        rows += [(pid, STEPS, base + i * 60_000, 60_000, 20.0) for i in range(moving)]
+        expected[pid] = (worn - moving) / worn
+    tz = dict.fromkeys(expected, "America/New_York")
+    out = {s.patient_id: s.sedentary_share for s in summarise_days(cols(rows), tz)}
+    assert out == pytest.approx(expected)
+
+
+# ---- local time ---------------------------------------------------------------------------
+
+
+def test_resting_heart_rate_bins_follow_the_patients_local_half_hours():
+    # Kathmandu is UTC+05:45: local half-hours are not UTC half-hours. 03:00-03:30 local holds
+    # all six samples (mean 55); bins cut at UTC :00/:30 would split them into 50 and 60.
+    ktm = ZoneInfo("Asia/Kathmandu")
+    t0 = to_ms(datetime(2026, 3, 3, 3, 0, tzinfo=ktm))
+    values = [50.0, 50.0, 50.0, 60.0, 60.0, 60.0]
+    rows = [(1, HR, t0 + i * 300_000, 0, v) for i, v in enumerate(values)]
+    rows += [(1, HR, t0 + 6 * 3_600_000 + i * 300_000, 0, 80.0) for i in range(6)]
+    (day,) = summarise_days(cols(rows), {1: "Asia/Kathmandu"})
+    assert day.day == date(2026, 3, 3)
+    assert day.resting_hr == pytest.approx(55.0)
+
+
+def test_rr_gap_inside_a_night_is_not_differenced():
+    start = ms(2026, 3, 4, 2, 0)
+    first, second = [800.0, 810.0, 820.0], [600.0, 610.0, 620.0]
+    rows, t = [], start
+    for v in first:
+        t += int(v)
+        rows.append((1, RR, t, 0, v))
+    t += 3_600_000  # an hour later
+    for v in second:
+        t += int(v)
+        rows.append((1, RR, t, 0, v))
+    (day,) = summarise_days(cols(rows), {1: "America/New_York"})
+    assert day.rr_removed_share == 0  # the 600s are not "ectopic" against the 820
+    assert day.rmssd == pytest.approx(10.0)

@@ -46,20 +46,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(database_url: str, var_dir: Path, *, workers: int = 1) -> Server:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "PAINPATH_ENV": "demo",
-        "PAINPATH_VAR_DIR": str(var_dir),
-        "DJANGO_SETTINGS_MODULE": "painpath.settings",
-        "HUEY_SQLITE_PATH": str(var_dir / "huey.sqlite3"),
-        "LOG_LEVEL": "WARNING",
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", SETUP], env=env, capture_output=True, check=True, timeout=120
-    )
-    patient_id, token = out.stdout.decode().split()[-2:]
+def _wait(process: subprocess.Popen[bytes], url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/login/", timeout=2)  # noqa: S310 - loopback
+            return
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the server did not start")
+
+
+def _launch(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
@@ -80,14 +79,29 @@ def start_server(database_url: str, var_dir: Path, *, workers: int = 1) -> Serve
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/login/", timeout=2)  # noqa: S310 - loopback
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("the server did not start")
+    _wait(process, url)
+    return process, url
+
+
+def start_server(database_url: str, var_dir: Path, *, workers: int = 1) -> Server:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PAINPATH_ENV": "demo",
+        "PAINPATH_VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "painpath.settings",
+        "HUEY_SQLITE_PATH": str(var_dir / "huey.sqlite3"),
+        "LOG_LEVEL": "WARNING",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", SETUP], env=env, capture_output=True, check=True, timeout=120
+    )
+    patient_id, token = out.stdout.decode().split()[-2:]
+    process, url = _launch(env, workers)
     return Server(process, url, int(patient_id), token, env)
+
+
+def restart_server(server: Server, *, workers: int = 1) -> Server:
+    """A new server on the same database (after ``server`` was killed): same patient, token."""
+    process, url = _launch(server.env, workers)
+    return Server(process, url, server.patient_id, server.token, server.env)

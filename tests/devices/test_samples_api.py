@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -153,6 +153,58 @@ def test_unscoped_tokens_and_sessions_follow_the_access_policy(world, as_user):
     assert post(Client(), world.p1.pk, body).status_code == 401
 
 
+def test_ndjson_parse_errors_name_the_line(world):
+    lines = [json.dumps(dict(s, source="ring")) for s in hr_samples(3)]
+    lines.insert(2, "{not json")
+    resp = Client().post(
+        url(world.p1.pk),
+        "\n".join(lines),
+        content_type="application/x-ndjson",
+        **bearer(device_token(world.patient_user, world.p1)),
+    )
+    assert resp.status_code == 422
+    error = resp.json()["error"]
+    assert "Line 3" in error["message"] and error["fields"][0]["field"] == "line 3"
+    assert not Sample.objects.exists()
+
+
+def test_a_non_numeric_patient_id_is_a_clean_error(world):
+    scoped = bearer(device_token(world.patient_user, world.p1))
+    resp = Client().post(
+        "/api/v1/patients/abc/samples", "[]", content_type="application/json", **scoped
+    )
+    assert resp.status_code == 422  # was a 500 (int("abc") in the token check)
+    assert resp.json()["error"]["fields"] == [
+        {"field": "patient_id", "message": "Must be a whole number."}
+    ]
+    plain = bearer(issue_token(user=world.dr_a, name="t").secret)
+    resp = Client().get("/api/v1/patients/abc/daily-summaries", **plain)
+    assert resp.status_code in {404, 422} and "error" in resp.json()
+
+
+def test_ingest_queues_a_refresh_of_only_the_touched_days(world, monkeypatch, run_tasks):
+    calls: list[list] = []
+    original = services.refresh_daily_summaries
+
+    def spy(*, patient_ids, days):
+        calls.append([list(patient_ids), sorted(days)])
+        return original(patient_ids=patient_ids, days=days)
+
+    monkeypatch.setattr(services, "refresh_daily_summaries", spy)
+    secret = device_token(world.patient_user, world.p1)
+    body = {"source": {"key": "w"}, "samples": step_samples(30)}  # 06:00-06:30 UTC, 2 March
+    with run_tasks():
+        assert post(Client(), world.p1.pk, body, **bearer(secret)).status_code == 200
+    # 06:00 UTC is 01:00 in New York, the same local day; its night ends at noon that day.
+    assert calls == [[[world.p1.pk], [date(2026, 3, 2)]]]
+    (summary,) = DailySummary.objects.filter(patient=world.p1)
+    assert summary.day == date(2026, 3, 2)
+    assert summary.steps == sum(90 + i % 30 for i in range(30))
+    with run_tasks():
+        post(Client(), world.p1.pk, body, **bearer(secret))  # duplicates only
+    assert len(calls) == 1  # nothing new, nothing to refresh
+
+
 def test_rollups_of_touched_days_are_recomputed(world):
     secret = device_token(world.patient_user, world.p1)
     post(
@@ -161,10 +213,7 @@ def test_rollups_of_touched_days_are_recomputed(world):
         {"source": {"key": "w"}, "samples": step_samples(120)},
         **bearer(secret),
     )
-    day = timezone.localtime(timezone.now()).date()
-    n = services.refresh_daily_summaries(
-        patient_ids=[world.p1.pk], days=[day.replace(year=2026, month=3, day=2)]
-    )
+    n = services.refresh_daily_summaries(patient_ids=[world.p1.pk], days=[date(2026, 3, 2)])
     assert n == 1
     summary = DailySummary.objects.get(patient=world.p1)
     assert summary.steps == sum(90 + i % 30 for i in range(120))

@@ -72,6 +72,12 @@ def test_patient_sees_device_page_with_charts_on_a_phone(world, phone_page):
     page.get_by_label("Device name").fill("My watch")
     page.get_by_role("button", name="Create device token").click()
     expect(page.locator("code.device-token")).to_contain_text("pp_")
+    expect(page.get_by_role("button", name="Revoke token My watch")).to_be_visible()
+    # How the stimulator feels (the patient has one): coverage and overstimulation.
+    page.get_by_label("Paresthesia coverage").fill("70")
+    page.get_by_label("2 moderate").check()
+    page.get_by_role("button", name="Save report").click()
+    expect(page.get_by_text("your report was saved")).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert page.console_errors == []
     screenshot(page, "monitoring-patient-phone")
@@ -89,6 +95,17 @@ def test_clinician_timeline_and_neuromodulation_tab(world, desktop_page):
     screenshot(page, "monitoring-clinician-timeline")
     page.get_by_role("link", name="Neuromodulation: device, programs, usage").click()
     expect(page.get_by_role("heading", name="Neuromodulation")).to_be_visible()
-    expect(page.get_by_text("coverage")).to_be_visible()
+    expect(page.get_by_text("coverage", exact=True)).to_be_visible()
+    # Record a change the patient reports having made, through the form.
+    page.get_by_text("Program change", exact=True).click()
+    page.get_by_label("Program now active").select_option(label="SCS Synthetic Neuro S1: Burst B")
+    page.get_by_label("When (the patient's local time)").fill(
+        (timezone.localdate() - timedelta(days=2)).isoformat() + "T20:15"
+    )
+    page.get_by_label("Who and where").select_option("patient")
+    page.get_by_label("Why").fill("turned it down at night")
+    page.get_by_role("button", name="Record program change").click()
+    expect(page.get_by_text("Program change recorded.")).to_be_visible()
+    expect(page.locator("td.change-who", has_text="entered by")).to_be_visible()
     assert page.console_errors == []
     screenshot(page, "monitoring-neuromodulation")

@@ -1,23 +1,33 @@
 """SYNTHETIC wearable and stimulator data for the demo and tests, deterministic by seed.
 
 Nothing here was measured on a person. For each patient, over the ``days`` days before
-``as_of`` (the demo uses 60 days, a bounded amount that loads in seconds):
+``as_of`` (the demo uses ``DEMO_DAYS``, the same four months as the synthetic diary):
 
 - steps: minute-level counts only in walking minutes (devices store no zero minutes), a few
   bouts a day at 60-125 steps/min;
-- heart rate: one sample every 10 minutes around a personal resting rate, lower at night;
+- heart rate: one sample per minute over the last ``MINUTE_HR_DAYS`` days, one every 10
+  minutes before that, around a personal resting rate, lower at night, higher while walking.
+  (Minute-level heart rate over all four months would be about 10 million rows for the
+  60-patient demo, a 0.5 GB database and most of a minute to load; the recent fortnight at
+  minute level keeps the demo quick while the daily charts still have every day.)
 - sleep: one night a day, 23:00-07:00 give or take, split into light/deep/REM/awake stages;
 - RR intervals: a 3-minute recording at 03:00 each night around the sleeping heart rate
   with occasional ectopic beats and artifacts (so filtering has something to remove);
-- for every fourth patient, an SCS device with three programs (tonic, burst,
-  high-frequency), program changes on days 15 and 40, daily usage hours, and the intended
-  change in daily pain after each change (``pain_shift``) for a diary generator to apply.
+- for every fourth patient (by MRN order), an SCS device with three programs (tonic, burst,
+  high-frequency), program changes a quarter and five eighths into the period, daily usage
+  hours, and the change in daily pain after each change (``pain_shift``). The diary loader
+  applies that shift to the SYNTHETIC check-ins (``shift_pain``) so the before/after
+  comparison on the neuromodulation tab has something to show.
 
+Each patient draws from its own random stream (seed and MRN), and the stimulator from a
+separate one, so the diary loader can ask for the stimulators without generating samples.
 All values are illustrative, chosen to look plausible in charts; none is a clinical fact.
 """
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -26,10 +36,21 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["SynthProgram", "SynthStimulator", "WearablePatientData", "generate_wearables"]
+__all__ = [
+    "DEMO_DAYS",
+    "MINUTE_HR_DAYS",
+    "SynthProgram",
+    "SynthStimulator",
+    "WearablePatientData",
+    "generate_wearables",
+    "pain_shift_on",
+    "shift_pain",
+    "synthetic_stimulators",
+]
 
+DEMO_DAYS = 120
+MINUTE_HR_DAYS = 14
 HR, RR, STEPS, SLEEP = 1, 2, 3, 4
-STAGES = {"awake": 0, "light": 1, "deep": 2, "rem": 3}
 MIN = 60_000
 
 
@@ -51,7 +72,8 @@ class SynthStimulator:
     programs: tuple[SynthProgram, ...]
     changes: tuple[tuple[date, str, str], ...]  # (day, program name, reason)
     usage: tuple[tuple[date, str, float], ...]  # (day, program name, hours)
-    pain_shift: tuple[tuple[date, float], ...]  # from this day on, pain moves by this much
+    pain_shift: tuple[tuple[date, float], ...]  # from this day on, pain moves by this much more
+    synthetic: bool = True
 
 
 @dataclass
@@ -64,6 +86,7 @@ class WearablePatientData:
     duration_ms: NDArray[np.int64]
     value: NDArray[np.float64]
     stimulator: SynthStimulator | None = None
+    synthetic: bool = True
 
 
 PROGRAMS = (
@@ -73,13 +96,21 @@ PROGRAMS = (
 )
 
 
+def _stream(seed: int, mrn: str, part: int) -> np.random.Generator:
+    return np.random.default_rng([seed, zlib.crc32(mrn.encode()), part])
+
+
 def _midnight_ms(day: date, zone: ZoneInfo) -> int:
     local = datetime(day.year, day.month, day.day, tzinfo=zone)
     return int(local.astimezone(UTC).timestamp() * 1000)
 
 
+def _span(as_of: date, days: int) -> list[date]:
+    return [as_of - timedelta(days=days - i) for i in range(days)]
+
+
 def _patient(
-    rng: np.random.Generator, mrn: str, zone: ZoneInfo, days: list[date]
+    rng: np.random.Generator, zone: ZoneInfo, days: list[date]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
     types: list[NDArray[np.int64]] = []
     starts: list[NDArray[np.int64]] = []
@@ -94,7 +125,10 @@ def _patient(
         durs.append(dur.astype(np.int64))
         vals.append(v.astype(np.float64))
 
-    for day in days:
+    minute_of_day = np.arange(1440)
+    night = (minute_of_day < 7 * 60) | (minute_of_day >= 23 * 60)
+    every_tenth = minute_of_day % 10 == 0
+    for number, day in enumerate(days):
         m0 = _midnight_ms(day, zone)
         # steps: 3-6 bouts between 08:00 and 20:00
         bouts = rng.integers(3, 7)
@@ -111,11 +145,19 @@ def _patient(
             np.full(minutes.size, MIN),
             rng.integers(60, 126, minutes.size),
         )
-        # heart rate every 10 minutes
-        t = np.arange(0, 1440, 10)
-        night = (t < 7 * 60) | (t >= 23 * 60)
-        hr = resting + np.where(night, -5, 10) + rng.normal(0, 4, t.size)
-        add(HR, m0 + t * MIN, np.zeros(t.size), np.clip(hr, 40, 180).round())
+        # heart rate each minute (recent days) or each 10 minutes; a few missing (off the wrist)
+        walking = np.isin(minute_of_day, minutes)
+        hr = resting + np.where(night, -5, 8) + np.where(walking, 25, 0)
+        hr = hr + rng.normal(0, 3, minute_of_day.size)
+        worn = rng.random(minute_of_day.size) > 0.03
+        if number < len(days) - MINUTE_HR_DAYS:
+            worn &= every_tenth
+        add(
+            HR,
+            m0 + minute_of_day[worn] * MIN,
+            np.zeros(int(worn.sum())),
+            np.clip(hr[worn], 40, 180).round(),
+        )
         # sleep: from ~23:00 the previous evening, stage blocks of 30-90 minutes
         edges = [-60 + int(rng.integers(-30, 31))]
         while edges[-1] < 7 * 60:
@@ -140,7 +182,7 @@ def _patient(
 
 
 def _stimulator(rng: np.random.Generator, days: list[date]) -> SynthStimulator:
-    first, second = days[15], days[40] if len(days) > 40 else days[-1]
+    first, second = days[len(days) // 4], days[len(days) * 5 // 8]
     schedule = [(days[0], PROGRAMS[0].name), (first, PROGRAMS[1].name), (second, PROGRAMS[2].name)]
     usage = []
     for day in days:
@@ -157,19 +199,43 @@ def _stimulator(rng: np.random.Generator, days: list[date]) -> SynthStimulator:
             (second, PROGRAMS[2].name, "paresthesia unpleasant"),
         ),
         usage=tuple(usage),
-        pain_shift=((first, -1.0), (second, -0.5)),
+        pain_shift=((first, -2.0), (second, -1.0)),
     )
 
 
+def synthetic_stimulators(
+    mrns: Sequence[str], *, as_of: date, days: int = DEMO_DAYS, seed: int = 7
+) -> dict[str, SynthStimulator]:
+    """The stimulators of every fourth patient by MRN order (none for spans of 20 days or
+    fewer), without generating any samples."""
+    if days <= 20:
+        return {}
+    span = _span(as_of, days)
+    chosen = sorted(mrns)[::4]
+    return {mrn: _stimulator(_stream(seed, mrn, 1), span) for mrn in chosen}
+
+
+def pain_shift_on(stim: SynthStimulator | None, day: date) -> float:
+    """How far the synthetic pain moves on ``day`` (shifts add up from their day on)."""
+    if stim is None:
+        return 0.0
+    return sum(shift for start, shift in stim.pain_shift if start <= day)
+
+
+def shift_pain(value: int, stim: SynthStimulator | None, day: date) -> int:
+    """A 0-10 pain rating moved by the stimulator's synthetic effect, kept in 0-10."""
+    return max(0, min(10, round(value + pain_shift_on(stim, day))))
+
+
 def generate_wearables(
-    patients: list[tuple[str, str]], *, as_of: date, days: int = 60, seed: int = 7
+    patients: list[tuple[str, str]], *, as_of: date, days: int = DEMO_DAYS, seed: int = 7
 ) -> list[WearablePatientData]:
-    """``patients``: (MRN, IANA time zone) pairs. Every fourth patient gets a stimulator."""
-    rng = np.random.default_rng(seed)
-    span = [as_of - timedelta(days=days - i) for i in range(days)]
+    """``patients``: (MRN, IANA time zone) pairs; see ``synthetic_stimulators`` for who gets
+    a stimulator."""
+    span = _span(as_of, days)
+    stims = synthetic_stimulators([m for m, _tz in patients], as_of=as_of, days=days, seed=seed)
     out = []
-    for i, (mrn, tz) in enumerate(patients):
-        t, s, d, v = _patient(rng, mrn, ZoneInfo(tz), span)
-        stim = _stimulator(rng, span) if i % 4 == 0 and days > 20 else None
-        out.append(WearablePatientData(mrn, t, s, d, v, stim))
+    for mrn, tz in patients:
+        t, s, d, v = _patient(_stream(seed, mrn, 0), ZoneInfo(tz), span)
+        out.append(WearablePatientData(mrn, t, s, d, v, stims.get(mrn)))
     return out

@@ -16,9 +16,19 @@ from painpath.accounts.models import User
 from painpath.accounts.tokens import authenticate_token
 from painpath.core.api import SessionCookieAuth, actor_of
 from painpath.core.errors import FieldError, InvalidInput, PayloadTooLarge
+from painpath.devices import imports as import_services
+from painpath.devices import neuro_reads as reads
 from painpath.devices import neuromodulation as neuro
 from painpath.devices import services
-from painpath.devices.models import DailySummary, ImportJob
+from painpath.devices.models import (
+    DailySummary,
+    ImportJob,
+    ProgramChange,
+    Sensation,
+    StimDevice,
+    StimProgram,
+    StimUsage,
+)
 
 router = Router(tags=["devices"])
 
@@ -32,7 +42,14 @@ class DeviceTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         match = getattr(request, "resolver_match", None)
         scope = match.kwargs.get("patient_id") if match is not None else None
-        user = authenticate_token(token, scope_patient_id=int(scope) if scope else None)
+        try:
+            scope_id = int(scope) if scope is not None else None
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(
+                _("The patient id in the path is not a number."),
+                fields=[FieldError("patient_id", _("Must be a whole number."))],
+            ) from exc
+        user = authenticate_token(token, scope_patient_id=scope_id)
         if user is not None:
             request.user = user
         return user
@@ -58,7 +75,7 @@ class DailySummaryOut(Schema):
     pnn50: float | None
     rr_beats: int | None
     rr_removed_share: float | None = Field(description="Share of RR intervals filtered out")
-    stim_hours: dict[str, float]
+    stim_hours: dict[str, float] = Field(description="Stimulator hours on, by program id")
 
 
 class RangeParams(Schema):
@@ -71,6 +88,8 @@ class ImportOut(Schema):
     format: str
     file_name: str
     status: str
+    size_bytes: int
+    bytes_read: int = Field(description="Progress: bytes of the file read so far")
     processed: int
     new: int
     duplicates: int
@@ -88,18 +107,15 @@ class DeviceIn(Schema):
     leads: str = Field("", max_length=200)
 
 
-class DeviceOut(DeviceIn):
-    id: int
-    synthetic: bool
-
-
 class ProgramIn(Schema):
     name: str = Field(max_length=60)
     waveform: str = Field(description="tonic, burst, high_frequency or other")
     frequency_hz: float
     pulse_width_us: float
     amplitude_ma: float
-    burst: dict[str, float] = {}
+    burst: dict[str, float] = Field(
+        default_factory=dict, description="Burst parameters, e.g. pulses, intra_burst_hz"
+    )
     contacts: str = Field("", max_length=200, description="Active contacts and polarity")
     cycling: str = Field("", max_length=100)
     closed_loop: bool = False
@@ -111,6 +127,19 @@ class ProgramOut(ProgramIn):
     id: int
 
 
+class DeviceOut(DeviceIn):
+    id: int
+    synthetic: bool
+
+
+class DeviceDetailOut(DeviceOut):
+    programs: list[ProgramOut]
+
+    @staticmethod
+    def resolve_programs(obj: StimDevice) -> list[StimProgram]:
+        return list(obj.programs.all())  # prefetched by the read service
+
+
 class ChangeIn(Schema):
     program_id: int
     changed_at: datetime
@@ -120,12 +149,57 @@ class ChangeIn(Schema):
 
 class ChangeOut(ChangeIn):
     id: int
+    device_id: int
+    changed_by_id: int | None = Field(description="Who made the change (None: not known)")
+    entered_by_id: int | None = Field(description="Who recorded it here")
+
+
+class ChangeEffectOut(Schema):
+    change: ChangeOut
+    day: date = Field(description="The change's local day in the patient's time zone")
+    pain_before: float | None
+    pain_after: float | None
+    days_before: int
+    days_after: int
 
 
 class UsageIn(Schema):
     program_id: int
     day: date
     hours: float
+
+
+class SensationIn(Schema):
+    device_id: int
+    day: date
+    paresthesia_coverage: int | None = Field(None, description="Share of the painful area, 0-100 %")
+    overstimulation: int | None = Field(None, description="0 (none) to 4")
+    note: str = Field("", max_length=500)
+
+
+class SensationOut(SensationIn):
+    id: int
+    reported_at: datetime
+
+
+def _json_lines(body: bytes) -> list[object]:
+    lines = body.split(b"\n")
+    if sum(1 for line in lines if line.strip()) > services.MAX_BATCH:
+        raise PayloadTooLarge(
+            _("At most %(max)d samples per batch; this one has more.") % {"max": services.MAX_BATCH}
+        )
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidInput(
+                _("Line %(n)d of the NDJSON body is not valid JSON.") % {"n": number},
+                fields=[FieldError(f"line {number}", str(exc))],
+            ) from exc
+    return records
 
 
 def _parse(request: HttpRequest) -> tuple[list[object], services.SourceData | None]:
@@ -135,16 +209,9 @@ def _parse(request: HttpRequest) -> tuple[list[object], services.SourceData | No
     body = request.read(MAX_BODY_BYTES + 1)
     if len(body) > MAX_BODY_BYTES:
         raise PayloadTooLarge(_("The body is larger than %d bytes.") % MAX_BODY_BYTES)
-    content_type = (request.content_type or "").lower()
+    if (request.content_type or "").lower() in NDJSON_TYPES:
+        return _json_lines(body), None
     try:
-        if content_type in NDJSON_TYPES:
-            lines = [line for line in body.splitlines() if line.strip()]
-            if len(lines) > services.MAX_BATCH:
-                raise PayloadTooLarge(
-                    _("At most %(max)d samples per batch; this one has %(n)d.")
-                    % {"max": services.MAX_BATCH, "n": len(lines)}
-                )
-            return [json.loads(line) for line in lines], None
         data = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidInput(
@@ -195,12 +262,16 @@ def post_samples(request: HttpRequest, patient_id: int) -> IngestOut:
     return IngestOut(**result.__dict__)
 
 
+def _range(params: RangeParams, days: int = 90) -> tuple[date, date]:
+    end = params.end or timezone.localdate()
+    return params.start or end - timedelta(days=days), end
+
+
 @router.get("/patients/{patient_id}/daily-summaries", response=list[DailySummaryOut])
 def daily_summaries(
     request: HttpRequest, patient_id: int, params: Query[RangeParams]
 ) -> list[DailySummary]:
-    end = params.end or timezone.localdate()
-    start = params.start or end - timedelta(days=90)
+    start, end = _range(params)
     return services.list_daily_summaries(
         actor=actor_of(request), patient_id=patient_id, start=start, end=end
     )
@@ -208,7 +279,15 @@ def daily_summaries(
 
 @router.get("/patients/{patient_id}/imports", response=list[ImportOut])
 def imports(request: HttpRequest, patient_id: int) -> list[ImportJob]:
-    return services.list_imports(actor=actor_of(request), patient_id=patient_id)
+    return import_services.list_imports(actor=actor_of(request), patient_id=patient_id)
+
+
+# ---- neuromodulation ---------------------------------------------------------------------
+
+
+@router.get("/patients/{patient_id}/stim-devices", response=list[DeviceDetailOut])
+def list_devices(request: HttpRequest, patient_id: int) -> list[StimDevice]:
+    return reads.list_devices(actor=actor_of(request), patient_id=patient_id)
 
 
 @router.post("/patients/{patient_id}/stim-devices", response={201: DeviceOut})
@@ -217,6 +296,26 @@ def create_device(request: HttpRequest, patient_id: int, payload: DeviceIn) -> S
         actor=actor_of(request), patient_id=patient_id, **payload.model_dump()
     )
     return Status(201, device)
+
+
+@router.get("/patients/{patient_id}/stim-devices/{device_id}", response=DeviceDetailOut)
+def get_device(request: HttpRequest, patient_id: int, device_id: int) -> StimDevice:
+    return reads.get_device(actor=actor_of(request), patient_id=patient_id, device_id=device_id)
+
+
+@router.put("/patients/{patient_id}/stim-devices/{device_id}", response=DeviceOut)
+def update_device(
+    request: HttpRequest, patient_id: int, device_id: int, payload: DeviceIn
+) -> StimDevice:
+    return neuro.update_device(
+        actor=actor_of(request), patient_id=patient_id, device_id=device_id, **payload.model_dump()
+    )
+
+
+@router.get("/patients/{patient_id}/stim-devices/{device_id}/programs", response=list[ProgramOut])
+def list_programs(request: HttpRequest, patient_id: int, device_id: int) -> list[StimProgram]:
+    device = reads.get_device(actor=actor_of(request), patient_id=patient_id, device_id=device_id)
+    return list(device.programs.all())
 
 
 @router.post("/patients/{patient_id}/stim-devices/{device_id}/programs", response={201: ProgramOut})
@@ -232,6 +331,28 @@ def add_program(
     return Status(201, program)
 
 
+@router.put(
+    "/patients/{patient_id}/stim-devices/{device_id}/programs/{program_id}", response=ProgramOut
+)
+def update_program(
+    request: HttpRequest, patient_id: int, device_id: int, program_id: int, payload: ProgramIn
+) -> StimProgram:
+    return neuro.update_program(
+        actor=actor_of(request),
+        patient_id=patient_id,
+        device_id=device_id,
+        program_id=program_id,
+        values=payload.model_dump(),
+    )
+
+
+@router.get("/patients/{patient_id}/stim-devices/{device_id}/changes", response=list[ChangeOut])
+def list_device_changes(
+    request: HttpRequest, patient_id: int, device_id: int
+) -> list[ProgramChange]:
+    return reads.list_changes(actor=actor_of(request), patient_id=patient_id, device_id=device_id)
+
+
 @router.post("/patients/{patient_id}/stim-devices/{device_id}/changes", response={201: ChangeOut})
 def program_change(
     request: HttpRequest, patient_id: int, device_id: int, payload: ChangeIn
@@ -242,9 +363,49 @@ def program_change(
     return Status(201, change)
 
 
+@router.get("/patients/{patient_id}/stim-devices/{device_id}/usage", response=list[UsageIn])
+def list_usage(
+    request: HttpRequest, patient_id: int, device_id: int, params: Query[RangeParams]
+) -> list[StimUsage]:
+    start, end = _range(params, days=30)
+    return reads.list_usage(
+        actor=actor_of(request), patient_id=patient_id, device_id=device_id, start=start, end=end
+    )
+
+
 @router.put("/patients/{patient_id}/stim-devices/{device_id}/usage", response=UsageIn)
 def usage(request: HttpRequest, patient_id: int, device_id: int, payload: UsageIn) -> UsageIn:
     neuro.record_usage(
         actor=actor_of(request), patient_id=patient_id, device_id=device_id, **payload.model_dump()
     )
     return payload
+
+
+@router.get("/patients/{patient_id}/neuromodulation/changes", response=list[ChangeEffectOut])
+def change_effects(request: HttpRequest, patient_id: int) -> list[Any]:
+    """Every program change with the mean daily pain in the 14 local days before and after
+    (each window cut at the neighbouring change): a plain description, not a test."""
+    overview = reads.neuromodulation_overview(actor=actor_of(request), patient_id=patient_id)
+    return list(overview.changes)
+
+
+@router.post(
+    "/patients/{patient_id}/neuromodulation/sensations",
+    response={201: SensationOut},
+    summary="The patient reports how stimulation feels (coverage 0-100 %, overstimulation 0-4)",
+)
+def report_sensation(request: HttpRequest, patient_id: int, payload: SensationIn) -> Status[Any]:
+    sensation = neuro.record_sensation(
+        actor=actor_of(request), patient_id=patient_id, **payload.model_dump()
+    )
+    return Status(201, sensation)
+
+
+@router.get("/patients/{patient_id}/neuromodulation/sensations", response=list[SensationOut])
+def sensations(
+    request: HttpRequest, patient_id: int, params: Query[RangeParams]
+) -> list[Sensation]:
+    start, end = _range(params)
+    return reads.list_sensations(
+        actor=actor_of(request), patient_id=patient_id, start=start, end=end
+    )

@@ -3,14 +3,15 @@ bulk inserts, rollups computed from the generated columns, one audit row per pat
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.db import transaction
 
 from painpath.analytics.daily_summaries import SampleColumns, summarise_days
 from painpath.analytics.synth import Cohort
-from painpath.analytics.synth_wearables import SynthStimulator, generate_wearables
+from painpath.analytics.synth_wearables import DEMO_DAYS, SynthStimulator, generate_wearables
 from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.core.context import Actor
@@ -27,8 +28,6 @@ from painpath.devices.models import (
 from painpath.patients.cohort import StoredCohort
 from painpath.patients.models import Patient
 
-DEMO_DAYS = 60
-
 
 def load_demo(cohort: Cohort, *, stored: StoredCohort) -> None:
     actor = Actor.system("demo-wearables")
@@ -43,7 +42,9 @@ def load_demo(cohort: Cohort, *, stored: StoredCohort) -> None:
     with transaction.atomic():
         DeviceSource.objects.bulk_create(
             [
-                DeviceSource(patient=p, key="synthetic-watch", make="SYNTHETIC", model="Watch")
+                DeviceSource(
+                    patient=p, key="synthetic-watch", make="SYNTHETIC", model="Watch", app="demo"
+                )
                 for p in patients
             ]
         )
@@ -51,30 +52,31 @@ def load_demo(cohort: Cohort, *, stored: StoredCohort) -> None:
         summaries: list[DailySummary] = []
         for d in data:
             patient = by_mrn[d.mrn]
-            sid = sources[patient.pk]
-            rows = list(
-                zip(
-                    [patient.pk] * d.type.size,
-                    d.type.tolist(),
-                    d.start_ms.tolist(),
-                    d.duration_ms.tolist(),
-                    [sid] * d.type.size,
-                    d.value.tolist(),
-                    strict=True,
+            n = d.type.size
+            insert_samples(
+                list(
+                    zip(
+                        [patient.pk] * n,
+                        d.type.tolist(),
+                        d.start_ms.tolist(),
+                        d.duration_ms.tolist(),
+                        [sources[patient.pk]] * n,
+                        d.value.tolist(),
+                        strict=True,
+                    )
                 )
             )
-            insert_samples(rows)
             cols = SampleColumns(
-                patient=np.full(d.type.size, patient.pk, dtype=np.int64),
+                patient=np.full(n, patient.pk, dtype=np.int64),
                 type=d.type,
                 start_ms=d.start_ms,
                 duration_ms=d.duration_ms,
                 value=d.value,
             )
             usage = _stimulator(patient, d.stimulator)
+            days = {s.day: s for s in summarise_days(cols, {patient.pk: patient.timezone_name})}
             summaries.extend(
-                DailySummary(**s.__dict__, stim_hours=usage.get(s.day, {}))
-                for s in summarise_days(cols, {patient.pk: patient.timezone_name})
+                DailySummary(**s.__dict__, stim_hours=usage.get(day, {})) for day, s in days.items()
             )
         DailySummary.objects.bulk_create(summaries, batch_size=2000)
         audit.record_many(
@@ -87,8 +89,11 @@ def load_demo(cohort: Cohort, *, stored: StoredCohort) -> None:
 
 
 def _stimulator(patient: Patient, stim: SynthStimulator | None) -> dict[date, dict[str, float]]:
+    """Store the device, programs, changes (10:00 the patient's local time) and usage; return
+    the usage hours per day keyed by program id, as the rollups store them."""
     if stim is None:
         return {}
+    zone = ZoneInfo(patient.timezone_name)
     device = StimDevice.objects.create(
         patient=patient,
         type="SCS",
@@ -108,6 +113,7 @@ def _stimulator(patient: Patient, stim: SynthStimulator | None) -> dict[date, di
             amplitude_ma=p.amplitude_ma,
             burst=p.burst,
             contacts="E3+ E4- E5-",
+            cycling="continuous",
             amplitude_min_ma=0.5,
             amplitude_max_ma=p.amplitude_ma * 2,
         )
@@ -118,7 +124,7 @@ def _stimulator(patient: Patient, stim: SynthStimulator | None) -> dict[date, di
             ProgramChange(
                 device=device,
                 program=programs[name],
-                changed_at=datetime.combine(day, time(10, 0), tzinfo=UTC),
+                changed_at=datetime.combine(day, time(10, 0), tzinfo=zone),
                 context=ChangeContext.CLINICIAN_VISIT,
                 reason=reason,
             )
@@ -130,5 +136,5 @@ def _stimulator(patient: Patient, stim: SynthStimulator | None) -> dict[date, di
     )
     usage: dict[date, dict[str, float]] = {}
     for day, name, hours in stim.usage:
-        usage.setdefault(day, {})[name] = hours
+        usage.setdefault(day, {})[str(programs[name].pk)] = hours
     return usage

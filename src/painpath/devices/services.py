@@ -1,57 +1,59 @@
-"""Device data: sample batches in (validated, idempotent, one transaction), file imports,
-daily rollups; every read and write checked by the access policy and audited."""
+"""Device data: sample batches in (validated, idempotent, one transaction), daily rollups,
+device tokens; every read and write checked by the access policy and audited. File imports
+are in ``painpath.devices.imports``."""
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
+from itertools import repeat
 
 import numpy as np
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from painpath import access
-from painpath.analytics.daily_summaries import SampleColumns, local_days, summarise_days
+from painpath.accounts.models import ApiToken
+from painpath.accounts.tokens import IssuedToken, issue_token, revoke_token
+from painpath.analytics.daily_summaries import (
+    DaySummary,
+    SampleColumns,
+    local_days,
+    summarise_days,
+)
 from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.core.context import Actor
-from painpath.core.errors import FieldError, Forbidden, InvalidInput, PayloadTooLarge
+from painpath.core.errors import FieldError, InvalidInput, NotFound, PayloadTooLarge
 from painpath.core.signals import announce_patient_data_changed
 from painpath.devices.bulk import insert_samples
-from painpath.devices.models import (
-    DailySummary,
-    DeviceSource,
-    ImportFormat,
-    ImportJob,
-    ImportStatus,
-    Sample,
-    StimUsage,
-)
-from painpath.interop.wearables.schema import SampleBatch, validate_samples
+from painpath.devices.models import DailySummary, DeviceSource, Sample, StimUsage
+from painpath.interop.wearables.schema import SampleBatch, sample_types, validate_samples
 from painpath.patients.models import Patient
 
 __all__ = [
     "MAX_BATCH",
     "IngestResult",
     "SourceData",
-    "create_import",
+    "create_device_token",
+    "enqueue_refresh",
     "ingest_samples",
     "list_daily_summaries",
-    "list_imports",
+    "list_device_tokens",
     "refresh_daily_summaries",
-    "run_import",
+    "revoke_device_token",
+    "store_batch",
 ]
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 100_000
 MAX_LISTED_ISSUES = 200
-IMPORT_CHUNK = 10_000
+REFRESH_WINDOW_DAYS = 31  # one transaction per window keeps SQLite's write lock short
+EPOCH_DAY = date(1970, 1, 1)
+DAY_MS = 86_400_000
 
 
 @dataclass(frozen=True)
@@ -87,48 +89,61 @@ def _sources(patient: Patient, keys: set[str], described: SourceData | None) -> 
     return found
 
 
-def _touched_days(patient: Patient, batch: SampleBatch) -> list[date]:
+def touched_days(patient: Patient, batch: SampleBatch) -> set[date]:
+    """Local days whose rollups a batch can change (a sleep stage counts to the next noon)."""
     starts = np.asarray(batch.start_ms, dtype=np.int64)
     ends = starts + np.asarray(batch.duration_ms, dtype=np.int64)
-    both = np.concatenate([starts, ends, ends + 43_200_000])  # + noon-to-noon nights
+    both = np.concatenate([starts, ends, ends + DAY_MS // 2])
     pid = np.full(both.size, patient.pk, dtype=np.int64)
     days = np.unique(local_days(pid, both, {patient.pk: patient.timezone_name}))
-    return [date(1970, 1, 1) + timedelta(days=int(d)) for d in days]
+    return {EPOCH_DAY + timedelta(days=int(d)) for d in days}
 
 
-def _store(actor: Actor, patient: Patient, batch: SampleBatch, source: SourceData | None) -> int:
-    """Insert a valid batch in the caller's transaction, audit it, schedule the rollups."""
+def store_batch(
+    actor: Actor, patient: Patient, batch: SampleBatch, source: SourceData | None
+) -> tuple[int, set[date]]:
+    """Insert a valid batch in the caller's transaction and audit it. Returns the new count
+    and the local days it touched (empty when nothing was new); the caller queues their
+    refresh (once per request, or once per file import)."""
     ids = _sources(patient, set(batch.sources), source)
-    rows = [
-        (patient.pk, t, s, d, ids[k], v)
-        for k, t, s, d, v in zip(
-            batch.sources,
+    n = len(batch)
+    rows = list(
+        zip(
+            repeat(patient.pk, n),
             batch.types,
             batch.start_ms,
             batch.duration_ms,
+            map(ids.__getitem__, batch.sources),
             batch.values,
             strict=True,
         )
-    ]
+    )
     new = insert_samples(rows)
     audit.record(
         actor,
         action=Action.CREATE,
         object_type="SampleBatch",
         patient_id=patient.pk,
-        detail={"received": len(rows), "new": new, "by_type": batch.counts_by_type()},
+        detail={"received": n, "new": new, "by_type": batch.counts_by_type()},
     )
-    if new:
-        announce_patient_data_changed(patient_id=patient.pk, kind="samples")
-        days = [d.isoformat() for d in _touched_days(patient, batch)]
-        transaction.on_commit(lambda: _enqueue_refresh(patient.pk, days))
-    return new
+    if not new:
+        return 0, set()
+    announce_patient_data_changed(patient_id=patient.pk, kind="samples")
+    return new, touched_days(patient, batch)
 
 
-def _enqueue_refresh(patient_id: int, days: list[str]) -> None:
-    from painpath.devices.tasks import refresh_summaries_task  # noqa: PLC0415 - huey at runtime
+def enqueue_refresh(patient_id: int, days: Iterable[date]) -> None:
+    """Queue the rollup refresh of ``days`` after the current transaction commits."""
+    names = sorted(d.isoformat() for d in set(days))
+    if not names:
+        return
 
-    refresh_summaries_task(patient_id, days)
+    def send() -> None:
+        from painpath.devices.tasks import refresh_summaries_task  # noqa: PLC0415 - huey
+
+        refresh_summaries_task(patient_id, names)
+
+    transaction.on_commit(send)
 
 
 def ingest_samples(
@@ -159,7 +174,8 @@ def ingest_samples(
                     for i in batch.issues[:MAX_LISTED_ISSUES]
                 ],
             )
-        new = _store(actor, patient, batch, source)
+        new, days = store_batch(actor, patient, batch, source)
+        enqueue_refresh(patient.pk, days)
     return IngestResult(
         received=batch.received,
         new=new,
@@ -168,37 +184,70 @@ def ingest_samples(
     )
 
 
+def _windows(days: list[date]) -> list[list[date]]:
+    """Sorted days in runs no wider than REFRESH_WINDOW_DAYS."""
+    out: list[list[date]] = []
+    for day in days:
+        if out and (day - out[-1][0]).days < REFRESH_WINDOW_DAYS:
+            out[-1].append(day)
+        else:
+            out.append([day])
+    return out
+
+
 def refresh_daily_summaries(*, patient_ids: Iterable[int], days: Iterable[date]) -> int:
-    """Recompute the stored rollups of the given patients' days (system work, no actor)."""
-    day_set = set(days)
-    if not day_set:
-        return 0
-    patients = {
-        p.pk: p for p in Patient.objects.select_related("clinic").filter(pk__in=patient_ids)
-    }
-    lo = min(day_set) - timedelta(days=2)
-    hi = max(day_set) + timedelta(days=2)
-    lo_ms = (lo - date(1970, 1, 1)).days * 86_400_000
-    hi_ms = (hi - date(1970, 1, 1)).days * 86_400_000
-    rows = list(
-        Sample.objects.filter(
-            patient_id__in=list(patients), start_ms__gte=lo_ms, start_ms__lt=hi_ms
-        ).values_list("patient_id", "type", "start_ms", "duration_ms", "value")
-    )
-    cols = SampleColumns.from_rows(rows)
-    tz = {pid: p.timezone_name for pid, p in patients.items()}
-    summaries = [s for s in summarise_days(cols, tz) if s.day in day_set]
-    usage: dict[tuple[int, date], dict[str, float]] = {}
-    for pid, day, name, hours in StimUsage.objects.filter(
-        program__device__patient_id__in=list(patients), day__in=day_set
-    ).values_list("program__device__patient_id", "day", "program__name", "hours"):
-        usage.setdefault((pid, day), {})[name] = hours
+    """Recompute the stored rollups of the given patients' days (system work, no actor).
+
+    Safe to run concurrently for overlapping days: each window locks the patients' rows
+    first (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions take the
+    write lock up front), then reads, deletes and inserts, so refreshes of one patient run
+    one after the other and the last one sees every committed sample."""
+    ids = sorted(set(patient_ids))
+    total = 0
+    for window in _windows(sorted(set(days))):
+        total += _refresh_window(ids, set(window))
+    return total
+
+
+def _refresh_window(ids: list[int], day_set: set[date]) -> int:
+    lo = (min(day_set) - EPOCH_DAY).days - 2
+    hi = (max(day_set) - EPOCH_DAY).days + 2
     with transaction.atomic():
+        patients = {
+            p.pk: p
+            for p in Patient.objects.select_for_update(of=("self",))
+            .select_related("clinic")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        }
+        rows = list(
+            # type IN (...) lets each (patient, type) be one range scan of the primary key.
+            Sample.objects.filter(
+                patient_id__in=list(patients),
+                type__in=sorted(t.code for t in sample_types().values()),
+                start_ms__gte=lo * DAY_MS,
+                start_ms__lt=hi * DAY_MS,
+            ).values_list("patient_id", "type", "start_ms", "duration_ms", "value", "source_id")
+        )
+        tz = {pid: p.timezone_name for pid, p in patients.items()}
+        summaries = {
+            (s.patient_id, s.day): s
+            for s in summarise_days(SampleColumns.from_rows(rows), tz)
+            if s.day in day_set
+        }
+        # Stimulator hours per program id (names repeat across devices).
+        usage: dict[tuple[int, date], dict[str, float]] = {}
+        for pid, day, program_id, hours in StimUsage.objects.filter(
+            program__device__patient_id__in=list(patients), day__in=day_set
+        ).values_list("program__device__patient_id", "day", "program_id", "hours"):
+            usage.setdefault((pid, day), {})[str(program_id)] = hours
+        for key in usage.keys() - summaries.keys():  # usage but no samples: still a day
+            summaries[key] = DaySummary(patient_id=key[0], day=key[1])
         DailySummary.objects.filter(patient_id__in=list(patients), day__in=day_set).delete()
         DailySummary.objects.bulk_create(
             [
-                DailySummary(**s.__dict__, stim_hours=usage.get((s.patient_id, s.day), {}))
-                for s in summaries
+                DailySummary(**s.__dict__, stim_hours=usage.get(key, {}))
+                for key, s in sorted(summaries.items())
             ],
             batch_size=2000,
         )
@@ -222,136 +271,48 @@ def list_daily_summaries(
     return items
 
 
-def import_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+# ---- device tokens (a patient's own, scoped to posting their samples) ---------------------
 
 
-def create_import(
-    *, actor: Actor, patient_id: int, fmt: str, file_name: str, chunks: Iterable[bytes]
-) -> ImportJob:
-    """Save an uploaded file (streamed to disk) and queue its import."""
+def create_device_token(*, actor: Actor, patient_id: int, name: str) -> IssuedToken:
+    """A token that may only post this patient's samples; its secret is returned once."""
     user = access.require_authenticated(actor.user)
-    if fmt not in ImportFormat.values:
-        raise InvalidInput(
-            _("Unknown format."),
-            fields=[FieldError("format", _("One of: %s.") % ", ".join(ImportFormat.values))],
-        )
     with transaction.atomic():
-        patient = access.get_readable_patient(user, patient_id)
-        if patient.user_id != user.pk and not access.can_edit_patients(user):
-            raise Forbidden(_("Only the patient or their clinicians may upload device files."))
-        job = ImportJob.objects.create(
-            patient=patient, created_by=user, format=fmt, file_name=file_name[:255]
-        )
-        target = import_dir() / f"job-{job.pk}{Path(file_name).suffix[:10]}"
-        size = 0
-        with target.open("wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
-                size += len(chunk)
-        job.stored_path, job.size_bytes = str(target), size
-        job.save(update_fields=["stored_path", "size_bytes"])
+        patient = access.get_patient_for_self_report(user, patient_id)
+        issued = issue_token(user=user, name=name, patient_id=patient.pk)
         audit.record(
             actor,
             action=Action.CREATE,
-            object_type="ImportJob",
-            object_id=job.pk,
+            object_type="ApiToken",
+            object_id=issued.token.pk,
             patient_id=patient.pk,
-            detail={"format": fmt, "bytes": size},
+            detail={"scope": "device-samples"},
         )
-        job_id = job.pk
-        transaction.on_commit(lambda: _enqueue_import(job_id))
-    return job
+    return issued
 
 
-def _enqueue_import(job_id: int) -> None:
-    from painpath.devices.tasks import run_import_task  # noqa: PLC0415 - huey at runtime
-
-    run_import_task(job_id)
-
-
-def list_imports(*, actor: Actor, patient_id: int) -> list[ImportJob]:
+def list_device_tokens(*, actor: Actor, patient_id: int) -> list[ApiToken]:
     user = access.require_authenticated(actor.user)
     with transaction.atomic():
-        patient = access.get_readable_patient(user, patient_id)
-        jobs = list(ImportJob.objects.filter(patient=patient)[:20])
-        audit.record(actor, action=Action.LIST, object_type="ImportJob", patient_id=patient.pk)
-    return jobs
+        patient = access.get_patient_for_self_report(user, patient_id)
+        tokens = list(ApiToken.objects.filter(user=user, patient=patient))
+        audit.record(actor, action=Action.LIST, object_type="ApiToken", patient_id=patient.pk)
+    return tokens
 
 
-def _records(job: ImportJob, skipped: Counter[str]) -> Iterable[dict[str, object]]:
-    from painpath.interop.wearables.apple_health import read_apple_health  # noqa: PLC0415
-    from painpath.interop.wearables.csv_samples import read_csv_samples  # noqa: PLC0415
-    from painpath.interop.wearables.openmhealth import read_openmhealth  # noqa: PLC0415
-
-    reader = {
-        ImportFormat.APPLE_HEALTH: read_apple_health,
-        ImportFormat.OPEN_MHEALTH: read_openmhealth,
-        ImportFormat.CSV: read_csv_samples,
-    }[ImportFormat(job.format)]
-    return reader(Path(job.stored_path), skipped=skipped)
-
-
-def run_import(*, job_id: int) -> ImportJob:
-    """Stream the file in chunks: each chunk's valid rows are stored in one transaction
-    (duplicates ignored, so a re-run after a crash is safe); invalid rows are listed."""
-    from painpath.interop.wearables.errors import WearableFormatError  # noqa: PLC0415
-
-    job = ImportJob.objects.select_related("patient__clinic", "created_by").get(pk=job_id)
-    actor = Actor(user=job.created_by, label="import")
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
-    skipped: Counter[str] = Counter()
-    by_type: Counter[str] = Counter()
-    reasons: Counter[str] = Counter()
-    examples: list[str] = []
-    chunk: list[object] = []
-    processed = new = rejected = 0
-
-    def flush() -> None:
-        nonlocal processed, new, rejected
-        batch = validate_samples(chunk, now=timezone.now(), default_source=job.format)
-        with transaction.atomic():
-            added = _store(actor, job.patient, batch, None) if len(batch) else 0
-            processed += batch.received
-            new += added
-            rejected += len({i.index for i in batch.issues})
-            by_type.update(batch.counts_by_type())
-            for issue in batch.issues:
-                reasons[f"{issue.field}: {issue.rule}"] += 1
-                if len(examples) < 20:
-                    examples.append(
-                        f"#{processed - batch.received + issue.index + 1} "
-                        f"{issue.field}: {issue.rule}"
-                    )
-            ImportJob.objects.filter(pk=job.pk).update(
-                processed=processed,
-                new=new,
-                rejected=rejected,
-                duplicates=processed - new - rejected,
-            )
-        chunk.clear()
-
-    try:
-        for record in _records(job, skipped):
-            chunk.append(record)
-            if len(chunk) >= IMPORT_CHUNK:
-                flush()
-        if chunk:
-            flush()
-    except (WearableFormatError, OSError) as exc:
-        job.status, job.error = ImportStatus.FAILED, str(exc)[:2000]
-    else:
-        job.status = ImportStatus.DONE
-    job.processed, job.new, job.rejected = processed, new, rejected
-    job.duplicates = processed - new - rejected
-    job.summary = {
-        "by_type": dict(by_type),
-        "skipped_types": dict(skipped.most_common(20)),
-        "rejected_reasons": dict(reasons.most_common(20)),
-        "rejected_examples": examples,
-    }
-    job.finished_at = timezone.now()
-    job.save()
-    return job
+def revoke_device_token(*, actor: Actor, patient_id: int, token_id: int) -> ApiToken:
+    user = access.require_authenticated(actor.user)
+    with transaction.atomic():
+        patient = access.get_patient_for_self_report(user, patient_id)
+        if not ApiToken.objects.filter(pk=token_id, user=user, patient=patient).exists():
+            raise NotFound(_("No such device token."))
+        token = revoke_token(user=user, token_id=token_id)
+        audit.record(
+            actor,
+            action=Action.UPDATE,
+            object_type="ApiToken",
+            object_id=token.pk,
+            patient_id=patient.pk,
+            detail={"revoked": True},
+        )
+    return token

@@ -6,7 +6,7 @@ from datetime import date
 
 from huey.contrib.djhuey import db_task
 
-from painpath.devices import services
+from painpath.devices import imports, services
 
 
 @db_task()  # type: ignore[untyped-decorator]
@@ -18,4 +18,4 @@ def refresh_summaries_task(patient_id: int, days: list[str]) -> int:
 
 @db_task()  # type: ignore[untyped-decorator]
 def run_import_task(job_id: int) -> str:
-    return str(services.run_import(job_id=job_id).status)
+    return str(imports.run_import(job_id=job_id).status)

@@ -3,14 +3,23 @@ from django.urls import path
 from painpath.devices import views
 
 app_name = "devices"
+NEURO = "patients/<int:patient_id>/neuromodulation/"
 urlpatterns = [
     path("me/", views.connect, name="connect"),
     path("me/token/", views.device_token, name="device_token"),
-    path("patients/<int:patient_id>/imports/", views.imports, name="imports"),
+    path("me/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
+    path("me/sensations/", views.report_sensation, name="report_sensation"),
+    path("patients/<int:patient_id>/imports/", views.imports_rows, name="imports"),
     path("patients/<int:patient_id>/upload/", views.upload, name="upload"),
+    path(NEURO, views.neuromodulation, name="neuromodulation"),
+    path(f"{NEURO}devices/", views.add_device, name="add_device"),
+    path(f"{NEURO}devices/<int:device_id>/edit/", views.edit_device, name="edit_device"),
+    path(f"{NEURO}programs/", views.add_program, name="add_program"),
     path(
-        "patients/<int:patient_id>/neuromodulation/",
-        views.neuromodulation,
-        name="neuromodulation",
+        f"{NEURO}devices/<int:device_id>/programs/<int:program_id>/edit/",
+        views.edit_program,
+        name="edit_program",
     ),
+    path(f"{NEURO}changes/", views.record_change, name="record_change"),
+    path(f"{NEURO}usage/", views.record_usage, name="record_usage"),
 ]

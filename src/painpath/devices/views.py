@@ -1,11 +1,14 @@
-"""Device pages: the patient's connect/upload page and charts, the clinician's timeline panel
-and neuromodulation tab. Thin: the services check access and audit."""
+"""Device pages: the patient's connect/upload page (tokens, sensations, charts), the
+clinician's upload page, timeline panel and neuromodulation tab with its forms. Thin: the
+services check access and audit; invalid forms are shown again with a 422."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,12 +18,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from painpath import access
-from painpath.accounts.tokens import issue_token
-from painpath.core.errors import NotFound
+from painpath.accounts.models import Role
+from painpath.accounts.tokens import IssuedToken
+from painpath.core.errors import Conflict, InvalidInput, NotFound
 from painpath.core.web import signed_in_user, web_actor
+from painpath.devices import imports, services
+from painpath.devices import neuro_reads as reads
 from painpath.devices import neuromodulation as neuro
-from painpath.devices import services
-from painpath.devices.models import DailySummary, ImportFormat, ImportStatus
+from painpath.devices.forms import (
+    ChangeForm,
+    DeviceForm,
+    ProgramForm,
+    SensationForm,
+    TokenForm,
+    UploadForm,
+    UsageForm,
+    apply_errors,
+    device_of,
+)
+from painpath.devices.models import DailySummary, ImportStatus
 from painpath.patients.models import Patient
 
 CHART_DAYS = 90
@@ -50,16 +66,29 @@ def _own_patient(request: HttpRequest) -> Patient:
     return record  # type: ignore[no-any-return]
 
 
-@login_required
-def connect(request: HttpRequest) -> HttpResponse:
-    """The patient's own page: upload a file, see imports, get a device token, see charts."""
+def _running(jobs: list[Any]) -> bool:
+    return any(j.status in {ImportStatus.QUEUED, ImportStatus.RUNNING} for j in jobs)
+
+
+def _connect_page(
+    request: HttpRequest,
+    *,
+    upload_form: UploadForm | None = None,
+    token_form: TokenForm | None = None,
+    sensation_form: SensationForm | None = None,
+    issued: IssuedToken | None = None,
+    status: int = 200,
+) -> HttpResponse:
     patient = _own_patient(request)
     actor = web_actor(request)
     end = timezone.localdate()
     rows = services.list_daily_summaries(
         actor=actor, patient_id=patient.pk, start=end - timedelta(days=CHART_DAYS), end=end
     )
-    jobs = services.list_imports(actor=actor, patient_id=patient.pk)
+    jobs = imports.list_imports(actor=actor, patient_id=patient.pk)
+    devices = reads.list_devices(actor=actor, patient_id=patient.pk)
+    tokens = services.list_device_tokens(actor=actor, patient_id=patient.pk)
+    today = neuro.local_today(patient)
     return render(
         request,
         "devices/connect.html",
@@ -68,71 +97,345 @@ def connect(request: HttpRequest) -> HttpResponse:
             "series": _series(rows),
             "count": len(rows),
             "jobs": jobs,
-            "running": any(j.status in {ImportStatus.QUEUED, ImportStatus.RUNNING} for j in jobs),
-            "formats": ImportFormat.choices,
-            "token_secret": request.session.pop("device_token_secret", None),
+            "running": _running(jobs),
+            "upload_form": upload_form or UploadForm(),
+            "token_form": token_form or TokenForm(),
+            "tokens": tokens,
+            "issued": issued,
+            "devices": devices,
+            "sensation_form": sensation_form
+            or SensationForm(devices=devices, initial={"day": today}),
         },
+        status=status,
     )
 
 
 @login_required
-def imports(request: HttpRequest, patient_id: int) -> HttpResponse:
+def connect(request: HttpRequest) -> HttpResponse:
+    """The patient's own page: upload a file, see imports, manage device tokens, report how
+    the stimulator feels, see charts."""
+    return _connect_page(request)
+
+
+@login_required
+def imports_rows(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The import history rows (htmx polls this while an import runs)."""
-    jobs = services.list_imports(actor=web_actor(request), patient_id=patient_id)
-    running = any(j.status in {ImportStatus.QUEUED, ImportStatus.RUNNING} for j in jobs)
+    jobs = imports.list_imports(actor=web_actor(request), patient_id=patient_id)
     return render(
         request,
         "devices/_imports.html",
-        {"jobs": jobs, "running": running, "patient_id": patient_id},
+        {"jobs": jobs, "running": _running(jobs), "patient_id": patient_id},
+    )
+
+
+def _clinician_upload_page(
+    request: HttpRequest, patient_id: int, form: UploadForm, status: int = 200
+) -> HttpResponse:
+    patient = access.get_patient_for_device_upload(signed_in_user(request), patient_id)
+    jobs = imports.list_imports(actor=web_actor(request), patient_id=patient_id)
+    return render(
+        request,
+        "devices/upload.html",
+        {"patient": patient, "form": form, "jobs": jobs, "running": _running(jobs)},
+        status=status,
     )
 
 
 @login_required
-@require_POST
 def upload(request: HttpRequest, patient_id: int) -> HttpResponse:
-    upload_file = request.FILES.get("file")
-    if upload_file is None:
-        raise NotFound(_("Choose a file to upload."))
-    services.create_import(
-        actor=web_actor(request),
-        patient_id=patient_id,
-        fmt=request.POST.get("format", ""),
-        file_name=upload_file.name or "upload",
-        chunks=upload_file.chunks(),
-    )
+    """GET: the clinician's upload page for a patient. POST: an upload (patient or
+    clinician); a missing file or bad format is shown on the form again (422)."""
     user = signed_in_user(request)
-    if user.role == "patient":
-        return redirect("devices:connect")
-    return redirect("devices:neuromodulation", patient_id=patient_id)
+    is_patient = user.role == Role.PATIENT
+    if request.method != "POST":
+        if is_patient:
+            return redirect("devices:connect")
+        return _clinician_upload_page(request, patient_id, UploadForm())
+    access.get_patient_for_device_upload(user, patient_id)  # 404/403 before reading the form
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        try:
+            imports.create_import(
+                actor=web_actor(request),
+                patient_id=patient_id,
+                fmt=form.cleaned_data["format"],
+                file_name=upload_file.name or "upload",
+                chunks=upload_file.chunks(),
+            )
+        except InvalidInput as exc:
+            apply_errors(form, exc.fields)
+        else:
+            messages.success(request, _("File received; it is being imported."))
+            if is_patient:
+                return redirect("devices:connect")
+            return redirect("devices:upload", patient_id=patient_id)
+    if is_patient:
+        return _connect_page(request, upload_form=form, status=422)
+    return _clinician_upload_page(request, patient_id, form, status=422)
 
 
 @login_required
 @require_POST
 def device_token(request: HttpRequest) -> HttpResponse:
-    """A token scoped to posting this patient's samples (shown once)."""
+    """A token scoped to posting this patient's samples, shown once in this response (it is
+    never stored anywhere but as a hash)."""
     patient = _own_patient(request)
-    user = signed_in_user(request)
-    access.get_patient_for_self_report(user, patient.pk)
-    issued = issue_token(
-        user=user, name=request.POST.get("name", "") or _("Device"), patient_id=patient.pk
-    )
-    request.session["device_token_secret"] = issued.secret
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _connect_page(request, token_form=form, status=422)
+    try:
+        issued = services.create_device_token(
+            actor=web_actor(request), patient_id=patient.pk, name=form.cleaned_data["name"]
+        )
+    except InvalidInput as exc:
+        apply_errors(form, exc.fields)
+        return _connect_page(request, token_form=form, status=422)
+    response = _connect_page(request, issued=issued)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    patient = _own_patient(request)
+    services.revoke_device_token(actor=web_actor(request), patient_id=patient.pk, token_id=token_id)
+    messages.success(request, _("The device token was revoked."))
     return redirect("devices:connect")
 
 
 @login_required
+@require_POST
+def report_sensation(request: HttpRequest) -> HttpResponse:
+    patient = _own_patient(request)
+    devices = reads.list_devices(actor=web_actor(request), patient_id=patient.pk)
+    form = SensationForm(request.POST, devices=devices)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            neuro.record_sensation(
+                actor=web_actor(request),
+                patient_id=patient.pk,
+                device_id=data["device"],
+                day=data["day"],
+                paresthesia_coverage=data["paresthesia_coverage"],
+                overstimulation=data["overstimulation"],
+                note=data["note"],
+            )
+        except InvalidInput as exc:
+            apply_errors(form, exc.fields)
+        else:
+            messages.success(request, _("Thank you: your report was saved."))
+            return redirect("devices:connect")
+    return _connect_page(request, sensation_form=form, status=422)
+
+
+# ---- clinician: neuromodulation tab ------------------------------------------------------
+
+
+def _neuro_page(
+    request: HttpRequest, patient_id: int, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    overview = reads.neuromodulation_overview(actor=web_actor(request), patient_id=patient_id)
+    user = signed_in_user(request)
+    patient = access.get_readable_patient(user, patient_id)
+    devices = overview.devices
+    today = neuro.local_today(patient)
+    context: dict[str, Any] = {
+        "patient": patient,
+        "overview": overview,
+        "can_edit": user.role == Role.CLINICIAN,
+        "has_programs": any(d.programs.all() for d in devices),
+        "device_form": forms.get("device_form") or DeviceForm(),
+        "program_form": forms.get("program_form") or ProgramForm(devices=devices),
+        "change_form": forms.get("change_form") or ChangeForm(devices=devices),
+        "usage_form": forms.get("usage_form") or UsageForm(devices=devices, initial={"day": today}),
+        "zone": patient.timezone_name,
+    }
+    return render(request, "devices/neuromodulation.html", context, status=status)
+
+
+@login_required
 def neuromodulation(request: HttpRequest, patient_id: int) -> HttpResponse:
-    overview = neuro.neuromodulation_overview(actor=web_actor(request), patient_id=patient_id)
+    return _neuro_page(request, patient_id)
+
+
+def _devices(request: HttpRequest, patient_id: int) -> list[Any]:
+    access.get_patient_for_clinical_write(signed_in_user(request), patient_id)  # 403 first
+    return reads.list_devices(actor=web_actor(request), patient_id=patient_id)
+
+
+@login_required
+@require_POST
+def add_device(request: HttpRequest, patient_id: int) -> HttpResponse:
+    _devices(request, patient_id)
+    form = DeviceForm(request.POST)
+    if form.is_valid():
+        try:
+            neuro.create_device(
+                actor=web_actor(request), patient_id=patient_id, **form.cleaned_data
+            )
+        except InvalidInput as exc:
+            apply_errors(form, exc.fields)
+        else:
+            messages.success(request, _("Device recorded."))
+            return redirect("devices:neuromodulation", patient_id=patient_id)
+    return _neuro_page(request, patient_id, device_form=form, status=422)
+
+
+@login_required
+@require_POST
+def add_program(request: HttpRequest, patient_id: int) -> HttpResponse:
+    devices = _devices(request, patient_id)
+    form = ProgramForm(request.POST, devices=devices)
+    if form.is_valid():
+        try:
+            neuro.add_program(
+                actor=web_actor(request),
+                patient_id=patient_id,
+                device_id=form.cleaned_data["device"],
+                values=form.values(),
+            )
+        except (InvalidInput, Conflict) as exc:
+            apply_errors(form, exc.fields)
+        else:
+            messages.success(request, _("Program recorded."))
+            return redirect("devices:neuromodulation", patient_id=patient_id)
+    return _neuro_page(request, patient_id, program_form=form, status=422)
+
+
+@login_required
+@require_POST
+def record_change(request: HttpRequest, patient_id: int) -> HttpResponse:
+    devices = _devices(request, patient_id)
     patient = access.get_readable_patient(signed_in_user(request), patient_id)
-    return render(
-        request, "devices/neuromodulation.html", {"patient": patient, "overview": overview}
+    form = ChangeForm(request.POST, devices=devices)
+    with timezone.override(ZoneInfo(patient.timezone_name)):  # the patient's wall clock
+        valid = form.is_valid()
+    if valid:
+        data = form.cleaned_data
+        try:
+            neuro.record_program_change(
+                actor=web_actor(request),
+                patient_id=patient_id,
+                device_id=device_of(devices, data["program"]),
+                program_id=data["program"],
+                changed_at=data["changed_at"],
+                context=data["context"],
+                reason=data["reason"],
+            )
+        except InvalidInput as exc:
+            apply_errors(form, exc.fields)
+        else:
+            messages.success(request, _("Program change recorded."))
+            return redirect("devices:neuromodulation", patient_id=patient_id)
+    return _neuro_page(request, patient_id, change_form=form, status=422)
+
+
+@login_required
+@require_POST
+def record_usage(request: HttpRequest, patient_id: int) -> HttpResponse:
+    devices = _devices(request, patient_id)
+    form = UsageForm(request.POST, devices=devices)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            neuro.record_usage(
+                actor=web_actor(request),
+                patient_id=patient_id,
+                device_id=device_of(devices, data["program"]),
+                program_id=data["program"],
+                day=data["day"],
+                hours=data["hours"],
+            )
+        except InvalidInput as exc:
+            apply_errors(form, exc.fields)
+        else:
+            messages.success(request, _("Usage recorded."))
+            return redirect("devices:neuromodulation", patient_id=patient_id)
+    return _neuro_page(request, patient_id, usage_form=form, status=422)
+
+
+@login_required
+def edit_device(request: HttpRequest, patient_id: int, device_id: int) -> HttpResponse:
+    actor = web_actor(request)
+    access.get_patient_for_clinical_write(signed_in_user(request), patient_id)
+    device = reads.get_device(actor=actor, patient_id=patient_id, device_id=device_id)
+    form = DeviceForm(
+        request.POST or None,
+        initial={
+            "type": device.type,
+            "make": device.make,
+            "model": device.model,
+            "implant_date": device.implant_date,
+            "leads": device.leads,
+        },
     )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                neuro.update_device(
+                    actor=actor, patient_id=patient_id, device_id=device_id, **form.cleaned_data
+                )
+            except InvalidInput as exc:
+                apply_errors(form, exc.fields)
+            else:
+                messages.success(request, _("Device updated."))
+                return redirect("devices:neuromodulation", patient_id=patient_id)
+        status = 422
+    return render(
+        request,
+        "devices/edit.html",
+        {"patient": device.patient, "form": form, "title": _("Edit device"), "subject": device},
+        status=status,
+    )
+
+
+@login_required
+def edit_program(
+    request: HttpRequest, patient_id: int, device_id: int, program_id: int
+) -> HttpResponse:
+    actor = web_actor(request)
+    access.get_patient_for_clinical_write(signed_in_user(request), patient_id)
+    device = reads.get_device(actor=actor, patient_id=patient_id, device_id=device_id)
+    program = next((p for p in device.programs.all() if p.pk == program_id), None)
+    if program is None:
+        raise NotFound(_("No such program on this device."))
+    form = ProgramForm(request.POST or None, initial=ProgramForm.initial_for(program))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                neuro.update_program(
+                    actor=actor,
+                    patient_id=patient_id,
+                    device_id=device_id,
+                    program_id=program_id,
+                    values=form.values(),
+                )
+            except (InvalidInput, Conflict) as exc:
+                apply_errors(form, exc.fields)
+            else:
+                messages.success(request, _("Program updated."))
+                return redirect("devices:neuromodulation", patient_id=patient_id)
+        status = 422
+    return render(
+        request,
+        "devices/edit.html",
+        {"patient": device.patient, "form": form, "title": _("Edit program"), "subject": program},
+        status=status,
+    )
+
+
+# ---- panels on other apps' pages ---------------------------------------------------------
 
 
 def chart_panel(request: HttpRequest, patient: Patient) -> str:
     """Clinician chart: one time axis for pain, steps, sleep, HRV and program changes."""
     end = timezone.localdate()
-    timeline = neuro.patient_timeline(
+    timeline = reads.patient_timeline(
         actor=web_actor(request),
         patient_id=patient.pk,
         start=end - timedelta(days=TIMELINE_DAYS - 1),
@@ -154,9 +457,16 @@ def chart_panel(request: HttpRequest, patient: Patient) -> str:
         },
     }
     has_data = any(v is not None for k in ("steps", "sleep_hours", "rmssd") for v in data[k])
+    user = request.user
     return render_to_string(
         "devices/_timeline_panel.html",
-        {"patient": patient, "timeline": timeline, "data": data, "has_data": has_data},
+        {
+            "patient": patient,
+            "timeline": timeline,
+            "data": data,
+            "has_data": has_data,
+            "can_upload": getattr(user, "role", None) == Role.CLINICIAN,
+        },
         request=request,
     )
 

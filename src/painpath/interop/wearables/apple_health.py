@@ -10,12 +10,14 @@ of MB. Mapped record types (HealthKit identifiers as they appear in the export):
 - HeartRateVariabilityMetadataList/InstantaneousBeatsPerMinute (beat times) -> rr_interval,
   the difference between consecutive beat times
 
-Anything else is counted in ``skipped`` by type and ignored.
+Anything else is counted in ``skipped`` by type and ignored. A damaged zip (bad archive,
+CRC mismatch, truncated data) raises ``WearableFormatError`` saying so.
 """
 
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -26,6 +28,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
 
 from painpath.interop.wearables.errors import WearableFormatError
+from painpath.interop.wearables.files import ReadProgress, open_tracked
 
 __all__ = ["read_apple_health"]
 
@@ -130,17 +133,24 @@ def _stream(handle: IO[bytes], skipped: Counter[str]) -> Iterator[dict[str, Any]
         raise WearableFormatError(f"export.xml is not well-formed XML: {exc}") from exc
 
 
-def read_apple_health(path: Path, *, skipped: Counter[str]) -> Iterator[dict[str, Any]]:
+def read_apple_health(
+    path: Path, *, skipped: Counter[str], progress: ReadProgress | None = None
+) -> Iterator[dict[str, Any]]:
     """Records from ``export.xml`` or the export zip at ``path``, one at a time."""
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            names = [
-                n for n in archive.namelist() if n.endswith("/export.xml") or n == "export.xml"
-            ]
-            if not names:
-                raise WearableFormatError("the zip holds no export.xml (apple_health_export/)")
-            with archive.open(names[0]) as handle:
-                yield from _stream(handle, skipped)
-        return
-    with path.open("rb") as handle:
-        yield from _stream(handle, skipped)
+    with open_tracked(path, progress) as raw:
+        if not zipfile.is_zipfile(raw):
+            raw.seek(0)
+            yield from _stream(raw, skipped)
+            return
+        raw.seek(0)
+        try:
+            with zipfile.ZipFile(raw) as archive:
+                names = [
+                    n for n in archive.namelist() if n.endswith("/export.xml") or n == "export.xml"
+                ]
+                if not names:
+                    raise WearableFormatError("the zip holds no export.xml (apple_health_export/)")
+                with archive.open(names[0]) as handle:
+                    yield from _stream(handle, skipped)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise WearableFormatError(f"the zip file is damaged: {exc}") from exc

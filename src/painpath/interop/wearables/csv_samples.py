@@ -6,18 +6,21 @@ Header (first line, these names, any order; ``end`` and ``source`` may be left e
 
 ``type`` is heart_rate, rr_interval, steps, sleep or active_minutes; ``unit`` the type's unit
 (bpm, ms, count, stage, min); ``value`` a number (a stage name for sleep); ``start``/``end``
-ISO 8601 with an offset, e.g. ``2026-03-01T07:30:00+01:00``.
+ISO 8601 with an offset, e.g. ``2026-03-01T07:30:00+01:00``. The file is UTF-8 (a leading
+byte-order mark, as spreadsheet programs write, is allowed).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from painpath.interop.wearables.errors import WearableFormatError
+from painpath.interop.wearables.files import ReadProgress, open_tracked
 
 __all__ = ["CSV_HEADER", "read_csv_samples"]
 
@@ -32,27 +35,42 @@ def _number(text: str) -> float | str:
         return text
 
 
-def read_csv_samples(path: Path, *, skipped: Counter[str]) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+def _rows(reader: csv.DictReader[str]) -> Iterator[dict[str, Any]]:
+    header = set(reader.fieldnames or [])
+    missing = REQUIRED - header
+    if missing:
+        raise WearableFormatError(
+            f"the CSV header lacks {', '.join(sorted(missing))}; expected {','.join(CSV_HEADER)}"
+        )
+    for row in reader:
+        record: dict[str, Any] = {
+            "type": row.get("type"),
+            "unit": row.get("unit"),
+            "value": row.get("value", "")
+            if row.get("type") == "sleep"
+            else _number(row.get("value") or ""),
+            "start": row.get("start"),
+            "end": row.get("end") or None,
+        }
+        if row.get("source"):
+            record["source"] = row["source"]
+        yield record
+
+
+def read_csv_samples(
+    path: Path, *, skipped: Counter[str], progress: ReadProgress | None = None
+) -> Iterator[dict[str, Any]]:
+    with (
+        open_tracked(path, progress) as raw,
+        io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle,
+    ):
         reader = csv.DictReader(handle)
-        header = set(reader.fieldnames or [])
-        missing = REQUIRED - header
-        if missing:
+        try:
+            yield from _rows(reader)
+        except UnicodeDecodeError as exc:
             raise WearableFormatError(
-                f"the CSV header lacks {', '.join(sorted(missing))}; "
-                f"expected {','.join(CSV_HEADER)}"
-            )
-        for row in reader:
-            record: dict[str, Any] = {
-                "type": row.get("type"),
-                "unit": row.get("unit"),
-                "value": row.get("value", "")
-                if row.get("type") == "sleep"
-                else _number(row.get("value", "")),
-                "start": row.get("start"),
-                "end": row.get("end") or None,
-            }
-            if row.get("source"):
-                record["source"] = row["source"]
-            yield record
+                f"the CSV is not UTF-8 text (after line {reader.line_num}: {exc.reason})"
+            ) from exc
+        except csv.Error as exc:
+            raise WearableFormatError(f"line {reader.line_num} is not valid CSV: {exc}") from exc
     _ = skipped

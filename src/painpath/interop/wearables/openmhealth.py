@@ -1,9 +1,22 @@
 """Open mHealth data points (heart-rate, rr-interval, step-count, sleep-episode schemas).
 
 Accepts a JSON array of data points, one data point, ``{"data": [...]}``, or NDJSON (one data
-point per line, streamed). Each point is ``{"header": {"schema_id": {"name": ...}}, "body":
-{...}}``; the body's ``effective_time_frame`` is a ``date_time`` or a ``time_interval`` with
-``start_date_time`` and ``end_date_time`` (or a ``duration``).
+point per line). Both are streamed (ijson for JSON), so a file of any size is read in flat
+memory. Each point is ``{"header": {"schema_id": {"name": ...}}, "body": {...}}``; the body's
+``effective_time_frame`` is a ``date_time`` or a ``time_interval`` with ``start_date_time`` and
+``end_date_time`` (or a ``duration``).
+
+sleep-episode (omh:sleep-episode 1.0 and 1.1): the sleep period runs from initial sleep onset
+to final awakening (1.1: the ``effective_time_frame`` interval; 1.0:
+``initial_sleep_onset_date_time`` / ``final_awakening_date_time``, or the frame plus
+``total_sleep_period_duration``). ``latency_to_sleep_onset`` lies before it and
+``latency_to_arising`` after it, in bed and awake. Time asleep is ``total_sleep_time``, else
+``sleep_maintenance_efficiency_percentage`` of the period, else the period less
+``wake_after_sleep_onset``, else the whole period. The schema gives totals, not their timing,
+so an episode becomes stage samples laid out as: onset latency (awake), time asleep (stage
+unknown), the rest of the period (awake), arising latency (awake) — the night's duration and
+efficiency come out right; the order inside the period is nominal. Naps (``is_main_sleep``
+false) are not nightly sleep: they are counted as skipped.
 """
 
 from __future__ import annotations
@@ -13,13 +26,29 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+import ijson  # type: ignore[import-untyped]
 
 from painpath.interop.wearables.errors import WearableFormatError
+from painpath.interop.wearables.files import ReadProgress, open_tracked
 
 __all__ = ["read_openmhealth"]
 
-DURATION_UNITS = {"ms": 0.001, "sec": 1, "s": 1, "min": 60, "h": 3600}
+# omh:duration-unit-value units, in seconds
+DURATION_UNITS = {
+    "ps": 1e-12,
+    "ns": 1e-9,
+    "us": 1e-6,
+    "ms": 0.001,
+    "sec": 1,
+    "s": 1,
+    "min": 60,
+    "h": 3600,
+    "d": 86_400,
+    "wk": 604_800,
+}
+NAP = "sleep-episode (nap: is_main_sleep false)"
 
 
 def _quantity(body: dict[str, Any], key: str) -> tuple[Any, Any]:
@@ -29,35 +58,91 @@ def _quantity(body: dict[str, Any], key: str) -> tuple[Any, Any]:
     return raw, None
 
 
+def _seconds(raw: object) -> float | None:
+    """An omh:duration-unit-value in seconds, or None if absent or unreadable."""
+    if not isinstance(raw, dict):
+        return None
+    factor = DURATION_UNITS.get(str(raw.get("unit")))
+    value = raw.get("value")
+    if factor is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) * factor
+
+
+def _plus(start: object, seconds: float | None) -> Any:
+    if not isinstance(start, str) or seconds is None:
+        return None
+    try:
+        return (datetime.fromisoformat(start) + timedelta(seconds=seconds)).isoformat()
+    except ValueError:
+        return None
+
+
 def _frame(body: dict[str, Any]) -> tuple[Any, Any]:
     frame = body.get("effective_time_frame") or {}
     if "date_time" in frame:
         return frame["date_time"], None
     interval = frame.get("time_interval") or {}
     start, end = interval.get("start_date_time"), interval.get("end_date_time")
-    duration = interval.get("duration")
-    if end is None and isinstance(start, str) and isinstance(duration, dict):
-        factor = DURATION_UNITS.get(str(duration.get("unit")))
-        try:
-            if factor is not None:
-                end = (
-                    datetime.fromisoformat(start) + timedelta(seconds=duration["value"] * factor)
-                ).isoformat()
-        except (ValueError, TypeError, KeyError):
-            end = None
+    if end is None:
+        end = _plus(start, _seconds(interval.get("duration")))
     return start, end
 
 
-def _record(point: object, skipped: Counter[str]) -> dict[str, Any] | None:
-    if not isinstance(point, dict) or not isinstance(point.get("body"), dict):
-        return {"type": None}  # reported by validation as an invalid record
-    name = ((point.get("header") or {}).get("schema_id") or {}).get("name")
-    body = point["body"]
+def _sleep(body: dict[str, Any], source: str, skipped: Counter[str]) -> list[dict[str, Any]]:
+    if body.get("is_main_sleep") is False:
+        skipped[NAP] += 1
+        return []
     start, end = _frame(body)
-    source = ((point.get("header") or {}).get("acquisition_provenance") or {}).get(
-        "source_name", "open-mhealth"
+    start = body.get("initial_sleep_onset_date_time") or start
+    end = body.get("final_awakening_date_time") or (
+        end if end is not None else _plus(start, _seconds(body.get("total_sleep_period_duration")))
     )
-    record: dict[str, Any] = {"start": start, "end": end, "source": str(source)[:64]}
+    base = {"type": "sleep", "unit": "stage", "source": source}
+    try:
+        onset, wake = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    except (TypeError, ValueError):
+        # Let validation name the field and rule.
+        return [base | {"value": "unknown", "start": start, "end": end}]
+    period = (wake - onset).total_seconds()
+    asleep = _seconds(body.get("total_sleep_time"))
+    efficiency, _unit = _quantity(body, "sleep_maintenance_efficiency_percentage")
+    if asleep is None and isinstance(efficiency, int | float):
+        asleep = period * float(efficiency) / 100
+    waso = _seconds(body.get("wake_after_sleep_onset"))
+    if asleep is None and waso is not None:
+        asleep = period - waso
+    asleep = min(max(period if asleep is None else asleep, 0.0), max(period, 0.0))
+    before = _seconds(body.get("latency_to_sleep_onset")) or 0.0
+    after = _seconds(body.get("latency_to_arising")) or 0.0
+    asleep_end = onset + timedelta(seconds=asleep)
+    stages = [
+        ("awake", onset - timedelta(seconds=before), onset),
+        ("unknown", onset, asleep_end),
+        ("awake", asleep_end, wake),
+        ("awake", wake, wake + timedelta(seconds=after)),
+    ]
+    out = [
+        base | {"value": stage, "start": lo.isoformat(), "end": hi.isoformat()}
+        for stage, lo, hi in stages
+        if hi > lo
+    ]
+    # A zero-length or reversed period still reaches validation, which names the rule.
+    return out or [base | {"value": "unknown", "start": start, "end": end}]
+
+
+def _records(point: object, skipped: Counter[str]) -> list[dict[str, Any]]:
+    if not isinstance(point, dict) or not isinstance(point.get("body"), dict):
+        return [{"type": None}]  # reported by validation as an invalid record
+    header = point.get("header") or {}
+    name = (header.get("schema_id") or {}).get("name")
+    body = point["body"]
+    source = str((header.get("acquisition_provenance") or {}).get("source_name", "open-mhealth"))
+    source = source[:64]
+    if name == "sleep-episode":
+        return _sleep(body, source, skipped)
+    start, end = _frame(body)
+    record: dict[str, Any] = {"start": start, "end": end, "source": source}
     if name == "heart-rate":
         value, unit = _quantity(body, "heart_rate")
         record.update(type="heart_rate", value=value, unit=unit or "beats/min")
@@ -67,37 +152,65 @@ def _record(point: object, skipped: Counter[str]) -> dict[str, Any] | None:
     elif name == "step-count":
         value, unit = _quantity(body, "step_count")
         record.update(type="steps", value=value, unit=unit or "steps")
-    elif name == "sleep-episode":
-        stage = body.get("sleep_stage", "unknown")
-        record.update(type="sleep", value=stage, unit="stage")
     else:
         skipped[str(name)] += 1
-        return None
-    return record
+        return []
+    return [record]
 
 
-def read_openmhealth(path: Path, *, skipped: Counter[str]) -> Iterator[dict[str, Any]]:
-    if path.suffix in {".ndjson", ".jsonl"}:
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    point = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise WearableFormatError(f"line {number} is not JSON: {exc.msg}") from exc
-                record = _record(point, skipped)
-                if record is not None:
-                    yield record
-        return
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise WearableFormatError(f"not a JSON file: {exc}") from exc
-    points = data.get("data", [data]) if isinstance(data, dict) else data
-    if not isinstance(points, list):
-        raise WearableFormatError("expected a list of Open mHealth data points")
-    for point in points:
-        record = _record(point, skipped)
-        if record is not None:
-            yield record
+def _ndjson(handle: BinaryIO, skipped: Counter[str]) -> Iterator[dict[str, Any]]:
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            point = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise WearableFormatError(f"line {number} is not JSON: {exc.msg}") from exc
+        except UnicodeDecodeError as exc:
+            raise WearableFormatError(f"line {number} is not UTF-8 text: {exc.reason}") from exc
+        yield from _records(point, skipped)
+
+
+def _first_byte(handle: BinaryIO) -> bytes:
+    while chunk := handle.read(4096):
+        stripped = chunk.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()
+        if stripped:
+            return stripped[:1]
+    return b""
+
+
+def _json(handle: BinaryIO, skipped: Counter[str]) -> Iterator[dict[str, Any]]:
+    first = _first_byte(handle)
+    handle.seek(0)
+    if first == b"[":
+        prefix = "item"
+    elif first == b"{":
+        # One data point, or an envelope {"data": [...]}: look at the top-level keys (a
+        # streamed pass), then stream the points.
+        keys = {v for p, e, v in ijson.parse(handle) if p == "" and e == "map_key"}
+        handle.seek(0)
+        prefix = "data.item" if "data" in keys and "body" not in keys else ""
+    else:
+        raise WearableFormatError("expected a JSON array or object of Open mHealth data points")
+    for point in ijson.items(handle, prefix, use_float=True):
+        yield from _records(point, skipped)
+
+
+def read_openmhealth(
+    path: Path, *, skipped: Counter[str], progress: ReadProgress | None = None
+) -> Iterator[dict[str, Any]]:
+    with open_tracked(path, progress) as handle:
+        try:
+            if path.suffix in {".ndjson", ".jsonl"}:
+                yield from _ndjson(handle, skipped)
+            else:
+                yield from _json(handle, skipped)
+        except ijson.JSONError as exc:
+            raise WearableFormatError(f"not a valid JSON file: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    """ijson's (yajl's) message is bytes with an excerpt; its first line names the error."""
+    raw = exc.args[0] if exc.args else exc
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -74,10 +75,7 @@ class SampleBatch:
 
     def counts_by_type(self) -> dict[str, int]:
         names = {t.code: t.name for t in sample_types().values()}
-        counts: dict[str, int] = {}
-        for code in self.types:
-            counts[names[code]] = counts.get(names[code], 0) + 1
-        return counts
+        return {names[code]: n for code, n in sorted(Counter(self.types).items())}
 
 
 @dataclass(frozen=True)
@@ -147,6 +145,13 @@ def _parse_time(value: object, name: str, issues: list[SampleIssue], index: int)
     return to_ms(moment)
 
 
+def _finite(raw: float) -> bool:
+    try:
+        return math.isfinite(raw)
+    except OverflowError:  # an integer too large for a float (JSON allows any length)
+        return False
+
+
 def _value(
     record: Mapping[str, Any], stype: SampleType, issues: list[SampleIssue], index: int
 ) -> float | None:
@@ -156,7 +161,7 @@ def _value(
             issues.append(SampleIssue(index, "value", f"must be one of {', '.join(SLEEP_STAGES)}"))
             return None
         return float(SLEEP_STAGES.index(raw))
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not _finite(raw):
         issues.append(SampleIssue(index, "value", "must be a finite number"))
         return None
     if (stype.minimum is not None and raw < stype.minimum) or (
@@ -185,7 +190,8 @@ def _check_one(  # noqa: PLR0911 - one early return per rule keeps the rules rea
     if not isinstance(record, Mapping):
         issues.append(SampleIssue(index, "sample", "must be a JSON object"))
         return None
-    stype = limits.types.get(record.get("type"))  # type: ignore[arg-type]
+    raw_type = record.get("type")
+    stype = limits.types.get(raw_type) if isinstance(raw_type, str) else None
     if stype is None:
         issues.append(SampleIssue(index, "type", f"must be one of {', '.join(limits.types)}"))
         return None
@@ -222,6 +228,66 @@ def _check_one(  # noqa: PLR0911 - one early return per rule keeps the rules rea
     return source, stype.code, start, duration, value
 
 
+_STAGE_INDEX = {name: float(i) for i, name in enumerate(SLEEP_STAGES)}
+_NUMBER_TYPES = (int, float)
+
+
+def _fast_row(  # noqa: PLR0911, PLR0912 - one early exit per rule, as in _check_one
+    record: object,
+    limits: _Limits,
+    default_source: str | None,
+    latest_ms: int,
+    max_ms: int,
+) -> tuple[str, int, int, int, float] | None:
+    """The common, valid record in fewer steps (ingestion speed). None sends the record to
+    ``_check_one``, which accepts exactly the records this accepts and names the rule that
+    any other breaks; this path never rejects anything itself."""
+    if type(record) is not dict:
+        return None
+    raw_type = record.get("type")
+    stype = limits.types.get(raw_type) if type(raw_type) is str else None
+    if stype is None:
+        return None
+    unit = record.get("unit")
+    if unit != stype.unit and unit not in stype.aliases:
+        return None
+    source = record.get("source", default_source)
+    if type(source) is not str or not 0 < len(source) <= 64:
+        return None
+    raw_start, raw_end = record.get("start"), record.get("end")
+    if type(raw_start) is not str:
+        return None
+    try:
+        start_at = datetime.fromisoformat(raw_start)
+        end_at = None if raw_end is None else datetime.fromisoformat(raw_end)
+    except (TypeError, ValueError):
+        return None
+    if start_at.utcoffset() is None or (end_at is not None and end_at.utcoffset() is None):
+        return None
+    if end_at is None and stype.interval == "required":
+        return None
+    raw = record.get("value")
+    if stype.name == "sleep":
+        value = _STAGE_INDEX.get(raw) if type(raw) is str else None
+        if value is None:
+            return None
+    else:
+        if type(raw) not in _NUMBER_TYPES or not _finite(raw):  # type: ignore[arg-type]
+            return None
+        value = float(raw)  # type: ignore[arg-type]
+        if (stype.minimum is not None and value < stype.minimum) or (
+            stype.maximum is not None and value > stype.maximum
+        ):
+            return None
+    start = (start_at - EPOCH) // MS
+    duration = 0 if end_at is None else (end_at - EPOCH) // MS - start
+    if not 0 <= duration <= max_ms or start + duration > latest_ms:
+        return None
+    if stype.max_per_second is not None and value > stype.max_per_second * max(duration / 1000, 1):
+        return None
+    return source, stype.code, start, duration, value
+
+
 def validate_samples(
     records: Iterable[object],
     *,
@@ -231,20 +297,26 @@ def validate_samples(
 ) -> SampleBatch:
     """Check every record; valid ones go into the batch's columns, the rest into ``issues``."""
     batch = SampleBatch()
-    latest_ms = to_ms(now + _limits().max_future_skew)
+    limits = _limits()
+    latest_ms = to_ms(now + limits.max_future_skew)
+    max_ms = limits.max_interval // MS
+    sources, types, starts = batch.sources, batch.types, batch.start_ms
+    durations, values = batch.duration_ms, batch.values
     for index, record in enumerate(records, start=first_index):
         batch.received += 1
-        row = _check_one(
-            record,
-            index,
-            default_source=default_source,
-            latest_ms=latest_ms,
-            issues=batch.issues,
-        )
+        row = _fast_row(record, limits, default_source, latest_ms, max_ms)
+        if row is None:
+            row = _check_one(
+                record,
+                index,
+                default_source=default_source,
+                latest_ms=latest_ms,
+                issues=batch.issues,
+            )
         if row is not None:
-            batch.sources.append(row[0])
-            batch.types.append(row[1])
-            batch.start_ms.append(row[2])
-            batch.duration_ms.append(row[3])
-            batch.values.append(row[4])
+            sources.append(row[0])
+            types.append(row[1])
+            starts.append(row[2])
+            durations.append(row[3])
+            values.append(row[4])
     return batch
