@@ -17,7 +17,7 @@ from painpath.patients.cohort import load_cohort
 
 pytestmark = pytest.mark.django_db
 
-QUERIES = 54  # page + 3 sections, with their access checks, audit rows and clinic policy
+QUERIES = 62  # page + 3 sections (+ reminder adherence), each with its access check and audit row
 MY_LOADERS = ["painpath.diary.cohort.load_demo", "painpath.assessments.cohort.load_demo"]
 
 
