@@ -68,12 +68,37 @@ def test_no_result_says_testing_is_informative(world):
     assert "not a statement that standard dosing is appropriate" in f.recommendation
 
 
-def test_unverified_rows_are_not_advice(world):
+def test_unverified_rows_are_not_advice(world, monkeypatch):
+    # Every drug in scope now has a CPIC-checked table; a secondary-copy row (the path any
+    # future drug takes until its table is checked) must still never be shown as advice.
+    import dataclasses
+
+    from painpath.clinical import pgx
+
     stored_result(world.p1, "CYP2D6", "*4/*4")
     stored_result(world.p1, "CYP2C19", "*1/*1")
-    (f,) = pgx_findings(world.p1.pk, "clomipramine")  # CPIC table not read here
+    real = pgx.recommend
+
+    def secondary_copy(drug, genes):
+        return dataclasses.replace(
+            real(drug, genes),
+            strength="unverified",
+            action="avoid",
+            verified=False,
+            recommendation="Avoid clomipramine use.",
+        )
+
+    monkeypatch.setattr(pgx, "recommend", secondary_copy)
+    (f,) = pgx_findings(world.p1.pk, "clomipramine")
     assert (f.strength, f.action, f.actionable) == ("unverified", NOT_VERIFIED, False)
     assert "Avoid" not in f.recommendation and "avoid" not in f.recommendation
+
+
+def test_tertiary_amine_tca_is_checked_advice(world):
+    stored_result(world.p1, "CYP2D6", "*4/*4")
+    stored_result(world.p1, "CYP2C19", "*1/*1")
+    (f,) = pgx_findings(world.p1.pk, "clomipramine")
+    assert (f.strength, f.action, f.actionable) == ("optional", "avoid", True)
 
 
 @pytest.mark.parametrize(

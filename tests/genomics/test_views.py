@@ -21,7 +21,8 @@ def test_chart_shows_panel_with_actionable_rows(world, as_user):
     html = as_user(world.dr_a).get(f"/patients/{world.p1.pk}/").content.decode()
     assert "Pharmacogenomics" in html and "Poor Metabolizer" in html
     assert 'class="pgx-actionable"' in html and "choose alternative" in html
-    assert "not verified — consult the CPIC guideline" in html  # e.g. clomipramine
+    assert "not verified — consult the CPIC guideline" not in html  # every table is checked
+    assert "Avoid tricyclic use due to potential for side effects" in html  # e.g. clomipramine
     assert "Add lab results" in html
 
 

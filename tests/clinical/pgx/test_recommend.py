@@ -128,14 +128,6 @@ def test_tca_with_one_gene_missing_uses_cpic_no_result_row_and_flags_the_gene() 
     assert poor.recommendation.startswith("Avoid tricyclic use due to potential for side effects.")
 
 
-def test_tertiary_amines_not_read_from_cpic_stay_unverified() -> None:
-    genes = {"CYP2D6": phenotype("CYP2D6", "*1/*1"), "CYP2C19": phenotype("CYP2C19", "*2/*2")}
-    for drug in ("clomipramine", "doxepin", "imipramine", "trimipramine"):
-        rec = recommend(drug, genes)
-        assert (rec.strength, rec.verified) == ("unverified", False)
-        assert "UNVERIFIED" in rec.source
-
-
 def test_oxycodone_says_no_genotype_based_action() -> None:
     rec = recommend("oxycodone", {"CYP2D6": phenotype("CYP2D6", "*4/*4")})
     assert rec.action == "no genotype-based action"

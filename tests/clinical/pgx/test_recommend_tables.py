@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import tomllib
 from importlib import resources
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,8 @@ CYP2C9_SCORES: list[tuple[float | None, str]] = [
     (2.0, NM),
 ]
 CYP2C19_PHENOTYPES = [UM, RM, NM, LIM, IM, LPM, PM, IND]
+TCA_TWO_GENE = ("amitriptyline", "clomipramine", "doxepin", "imipramine", "trimipramine")
+TERTIARY_AMINES = TCA_TWO_GENE[1:]  # their tables were read from CPIC's data after amitriptyline
 
 
 def _r(gene: str, score: float | str | None, pheno: str) -> PhenotypeResult:
@@ -60,10 +63,14 @@ def _results_for(genes: tuple[str, ...]) -> list[dict[str, PhenotypeResult]]:
             for combo in itertools.product(*(per_gene[g] for g in genes))]  # fmt: skip
 
 
-def _table_genes(drug: str) -> tuple[str, ...]:
-    data = tomllib.loads(
+def _data() -> dict[str, Any]:
+    return tomllib.loads(
         resources.files("painpath.clinical.pgx").joinpath("data/recommendations.toml").read_text()
     )
+
+
+def _table_genes(drug: str) -> tuple[str, ...]:
+    data = _data()
     return tuple(data["tables"][data["drugs"][drug]]["genes"])
 
 
@@ -79,11 +86,11 @@ def test_every_verified_table_covers_every_phenotype(drug: str) -> None:
         assert rec.action and rec.recommendation
 
 
-def test_amitriptyline_rules_do_not_overlap() -> None:
-    data = tomllib.loads(
-        resources.files("painpath.clinical.pgx").joinpath("data/recommendations.toml").read_text()
-    )
-    rules = data["tables"]["amitriptyline"]["rules"]
+@pytest.mark.parametrize("drug", TCA_TWO_GENE)
+def test_tca_two_gene_rules_cover_each_pair_exactly_once(drug: str) -> None:
+    # every CYP2D6 x CYP2C19 phenotype pair, and each gene missing, hits one and only one row
+    rules = _data()["tables"][drug]["rules"]
+    assert not any("activity_scores" in r for r in rules)  # CPIC's rows never split by score
     d6 = [NO_RESULT, IND, PM, IM, NM, UM]
     c19 = [NO_RESULT, *CYP2C19_PHENOTYPES]
     for a, b in itertools.product(d6, c19):
@@ -196,3 +203,112 @@ def test_cyp2c19_ssri_tables(drug: str, diplotype: str, strength: str, action: s
 def test_each_drug_cites_its_guideline(drug: str, pmid: str) -> None:
     assert drug_guideline(drug).pmid == pmid
     assert f"PMID {pmid}" in drug_guideline(drug).label
+
+
+# CPIC rows for the tertiary amines (CYP2D6 x CYP2C19), read from CPIC's database v1.23.0
+# (PharmCAT reporter/guidelines/cpic/<drug>.json); recommendation and strength verbatim.
+@pytest.mark.parametrize(
+    "case",  # (drug, CYP2D6 diplotype, CYP2C19 diplotype, strength, action, CPIC text)
+    [
+        ("clomipramine", "*4/*4", "*1/*1", "optional", "avoid",
+         "Avoid clomipramine use. If a clomipramine is warranted, consider a 50% reduction of "
+         "recommended starting dose. Utilize therapeutic drug monitoring to guide dose "
+         "adjustments."),
+        ("clomipramine", "*1/*4", "*17/*17", "optional", "choose alternative",
+         "Consider alternative drug not metabolized by CYP2C19; If clomipramine is warranted, "
+         "utilize therapeutic drug monitoring to guide dose adjustment. Utilizing therapeutic "
+         "drug monitoring to guide dose adjustments is strongly recommended."),
+        ("doxepin", "*1/*1", "*2/*2", "optional", "avoid",
+         "Avoid doxepin use. If doxepin is warranted, consider a 50% reduction of recommended "
+         "starting dose. Utilize therapeutic drug monitoring to guide dose adjustments."),
+        ("doxepin", "*1x2/*1", "*1/*2", "optional", "avoid",
+         "Avoid doxepin use; If doxepin is warranted, utilize therapeutic drug monitoring to "
+         "guide dose adjustment. Utilizing therapeutic drug monitoring to guide dose adjustments "
+         "is strongly recommended."),
+        ("imipramine", "*4/*4", "*1/*2", "optional", "avoid",
+         "Avoid imipramine use. If a imipramine is warranted, consider a 50% reduction of "
+         "recommended starting dose. Utilizing therapeutic drug monitoring to guide dose "
+         "adjustments is strongly recommended."),
+        ("imipramine", "*1/*4", "*1/*2", "optional", "reduce starting dose 25%",
+         "Consider a 25% reduction of recommended starting dose. Utilizing therapeutic drug "
+         "monitoring to guide dose adjustments is strongly recommended."),
+        ("trimipramine", "*1x2/*1", "*1/*1", "optional", "avoid",
+         "Avoid trimipramine use; If trimipramine is warranted, consider titrating to a higher "
+         "target dose (compared to normal metabolizers). Utilize therapeutic drug monitoring to "
+         "guide dose adjustment."),
+        ("trimipramine", "*1/*1", "*1/*17", "optional", "choose alternative",
+         "Consider alternative drug not metabolized by CYP2C19; If trimipramine is warranted, "
+         "utilize therapeutic drug monitoring to guide dose adjustment."),
+        ("trimipramine", "*1/*1", "*1/*1", "strong", "use label dose",
+         "Initiate therapy with recommended starting dose."),
+    ],
+)  # fmt: skip
+def test_tertiary_amine_rows_match_cpic_text(case: tuple[str, ...]) -> None:
+    drug, d6, c19, strength, action, text = case
+    rec = recommend(drug, {**_d6(d6), **_c19(c19)})
+    assert (rec.strength, rec.action, rec.verified) == (strength, action, True)
+    assert rec.recommendation == text
+    assert "PMID 27997040" in rec.source and f"cpic/{drug}.json" in rec.source
+
+
+@pytest.mark.parametrize("drug", TERTIARY_AMINES)
+@pytest.mark.parametrize(
+    "case",  # (CYP2D6 diplotype, activity score, strength, action, start of CPIC text)
+    [
+        # CYP2D6 activity-score boundaries with CYP2C19 normal (*1/*1): 0 | 0.25, 1.0 | 1.25,
+        # 2.25 | 2.5 change the phenotype and so the CPIC row
+        ("*4/*4", 0.0, "optional", "avoid", "Avoid {drug} use. If a {drug} is warranted"),
+        ("*4/*10", 0.25, "optional", "reduce starting dose 25%", "Consider a 25% reduction"),
+        ("*1/*4", 1.0, "optional", "reduce starting dose 25%", "Consider a 25% reduction"),
+        ("*1/*10", 1.25, "strong", "use label dose", "Initiate therapy with recommended"),
+        ("*1x2/*10", 2.25, "strong", "use label dose", "Initiate therapy with recommended"),
+        ("*1x2/*17", 2.5, "optional", "avoid", "Avoid {drug} use; If {drug} is warranted, "
+         "consider titrating to a higher target dose"),
+    ],
+)  # fmt: skip
+def test_tertiary_amine_cyp2d6_score_boundaries(
+    drug: str, case: tuple[str, float, str, str, str]
+) -> None:
+    d6, score, strength, action, starts = case
+    rec = recommend(drug, {**_d6(d6), **_c19("*1/*1")})
+    assert rec.genes["CYP2D6"].activity_score == score
+    assert (rec.strength, rec.action, rec.verified) == (strength, action, True)
+    assert rec.recommendation.startswith(starts.format(drug=drug)), rec.recommendation
+
+
+@pytest.mark.parametrize("drug", TERTIARY_AMINES)
+def test_tertiary_amines_are_verified_not_secondary_copy(drug: str) -> None:
+    data = _data()
+    assert data["drugs"][drug] == drug and drug not in data["secondary_drugs"]
+    assert drug in verified_drugs()
+    rec = recommend(drug, {**_d6("*1/*1"), **_c19("*2/*2")})
+    assert rec.verified and "UNVERIFIED" not in rec.source
+    assert rec.recommendation.startswith(f"Avoid {drug} use. If {drug} is warranted")
+
+
+@pytest.mark.parametrize("drug", TERTIARY_AMINES)
+def test_tertiary_amine_with_cyp2d6_missing_uses_cpic_no_result_row(drug: str) -> None:
+    rec = recommend(drug, _c19("*2/*2"))
+    assert (rec.strength, rec.action, rec.verified) == ("optional", "avoid", True)
+    assert rec.recommendation.startswith("Avoid tertiary amine use due to potential")
+    assert rec.recommendation.endswith("No CYP2D6 result on file; CYP2D6 testing is informative.")
+    normal = recommend(drug, _d6("*1/*1"))  # CYP2C19 missing: CPIC's NM x 'No Result' row
+    assert (normal.strength, normal.action) == ("strong", "use label dose")
+
+
+@pytest.mark.parametrize("drug", TERTIARY_AMINES)
+def test_tertiary_amines_keep_cpic_strength_where_it_differs_from_amitriptyline(drug: str) -> None:
+    # CYP2D6 PM x CYP2C19 NM: amitriptyline 'strong', the other tertiary amines 'optional'
+    pm = {**_d6("*4/*4"), **_c19("*1/*1")}
+    assert (recommend("amitriptyline", pm).strength, recommend(drug, pm).strength) == (
+        "strong", "optional",
+    )  # fmt: skip
+    # "No recommendation" rows: CPIC classifies them 'No Recommendation' for amitriptyline but
+    # 'strong' (NM x Indeterminate) or 'optional' (Indeterminate x IM) for these drugs
+    for genes, strength in [({**_d6("*1/*1"), **_c19("*1/*12")}, "strong"),
+                            ({**_d6("*1/*22"), **_c19("*1/*2")}, "optional")]:  # fmt: skip
+        ami, rec = recommend("amitriptyline", genes), recommend(drug, genes)
+        assert ami.strength == "no recommendation"
+        assert (rec.strength, rec.action, rec.recommendation) == (
+            strength, "no genotype-based action", "No recommendation",
+        )  # fmt: skip
