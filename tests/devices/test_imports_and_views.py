@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection
+from django.utils import timezone
 from tests.interop.wearables.apple_export import write_export
 
 from painpath.devices import imports, services
@@ -17,7 +18,7 @@ from painpath.devices.models import DailySummary, ImportJob, Sample, StimDevice
 from painpath.interop.wearables import csv_samples
 
 pytestmark = pytest.mark.django_db
-PANEL_QUERIES = 11  # patient, rollups, changes, audit chain (head, insert, update), pain
+PANEL_QUERIES = 12  # patient, rollups, changes, audit chain (head, insert, update), pain, function
 CSV_HEAD = b"type,unit,value,start,end,source\n"
 
 
@@ -259,7 +260,7 @@ def test_neuromodulation_tab_and_api(world, as_user):
 def test_chart_panel_on_the_patient_chart(world, as_user):
     page = as_user(world.dr_a).get(f"/patients/{world.p1.pk}/")
     assert page.status_code == 200
-    assert b"Timeline: pain, activity, sleep, HRV" in page.content
+    assert b"Timeline: pain, function, activity, sleep, HRV" in page.content
 
 
 def test_timeline_panel_query_count_is_pinned(world, rf, django_assert_num_queries):
@@ -279,3 +280,43 @@ def test_timeline_panel_query_count_is_pinned(world, rf, django_assert_num_queri
         with django_assert_num_queries(PANEL_QUERIES):
             html = chart_panel(request, world.p1)
         assert "devices-timeline" in html or "No device data" in html
+
+
+def test_timeline_overlays_function_and_names_change_contexts(world, rf):
+    import json
+    import re
+
+    from painpath.core.context import Actor
+    from painpath.devices.models import ChangeContext, ProgramChange, StimProgram
+    from painpath.devices.views import chart_panel
+    from painpath.diary import services as diary
+
+    diary.save_checkin(
+        actor=Actor(user=world.patient_user),
+        patient_id=world.p1.pk,
+        data=diary.CheckInData(5, 6, activity=7),
+    )
+    today = diary.local_today(world.p1)
+    device = StimDevice.objects.create(patient=world.p1, type="SCS", make="M", model="X")
+    program = StimProgram.objects.create(
+        device=device,
+        name="Tonic A",
+        waveform="tonic",
+        frequency_hz=50,
+        pulse_width_us=300,
+        amplitude_ma=3,
+    )
+    ProgramChange.objects.create(
+        device=device,
+        program=program,
+        changed_at=timezone.now(),
+        context=ChangeContext.REMOTE_SESSION,
+        reason="coverage",
+    )
+    request = rf.get("/")
+    request.user = world.dr_a
+    html = chart_panel(request, world.p1)
+    data = json.loads(re.search(r'id="devices-timeline-data"[^>]*>(.*?)</script>', html, re.S)[1])
+    assert data["function"][data["labels"].index(today.isoformat())] == 7.0
+    assert data["pain"][data["labels"].index(today.isoformat())] == 6.0
+    assert f"Tonic A ({ChangeContext.REMOTE_SESSION.label})</li>" in html

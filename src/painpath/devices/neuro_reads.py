@@ -19,6 +19,7 @@ from painpath.audit.models import Action
 from painpath.core.context import Actor
 from painpath.core.errors import NotFound
 from painpath.devices.models import (
+    ChangeContext,
     DailySummary,
     ProgramChange,
     Sensation,
@@ -86,6 +87,15 @@ def _pain(patient_id: int, start: date, end: date) -> dict[date, float] | None:
     except ImportError:
         return None
     return daily_pain(patient_id, start, end)
+
+
+def _function(patient_id: int, start: date, end: date) -> dict[date, float] | None:
+    """Daily self-rated function (check-in activity level 0-10), or None without a diary."""
+    try:
+        from painpath.diary.selectors import daily_function  # noqa: PLC0415 - optional
+    except ImportError:
+        return None
+    return daily_function(patient_id, start, end)
 
 
 def _read(actor: Actor, patient: Patient, object_type: str, **detail: Any) -> None:
@@ -259,6 +269,8 @@ def patient_timeline(*, actor: Actor, patient_id: int, start: date, end: date) -
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     timeline = Timeline(days=days, pain_source=pain is not None)
     timeline.series["pain"] = [(pain or {}).get(d) for d in days]
+    function = _function(patient.pk, start, end) or {}
+    timeline.series["function"] = [function.get(d) for d in days]
     for name in ("steps", "sleep_minutes", "rmssd", "resting_hr", "sedentary_share"):
         timeline.series[name] = [getattr(rollups[d], name) if d in rollups else None for d in days]
     timeline.changes = [
@@ -266,6 +278,7 @@ def patient_timeline(*, actor: Actor, patient_id: int, start: date, end: date) -
             "day": local_day(patient, c.changed_at).isoformat(),
             "program": c.program.name,
             "context": c.context,
+            "context_label": str(ChangeContext(c.context).label),
         }
         for c in changes
     ]

@@ -444,12 +444,14 @@ def chart_panel(request: HttpRequest, patient: Patient) -> str:
     data: dict[str, Any] = {
         "labels": [d.isoformat() for d in timeline.days],
         "pain": timeline.series["pain"],
+        "function": timeline.series["function"],
         "steps": timeline.series["steps"],
         "sleep_hours": [round(v / 60, 2) if v else None for v in timeline.series["sleep_minutes"]],
         "rmssd": [round(v, 1) if v is not None else None for v in timeline.series["rmssd"]],
         "changes": timeline.changes,
         "names": {
             "pain": _("Pain (0-10)"),
+            "function": _("Function: activity level (0-10)"),
             "steps": _("Steps per day"),
             "sleep_hours": _("Sleep (hours)"),
             "rmssd": _("HRV RMSSD (ms)"),

@@ -38,6 +38,7 @@
         labels: data.labels,
         datasets: [
           { type: "line", label: data.names.pain, data: data.pain, borderColor: COLOURS[3], yAxisID: "pain", spanGaps: true },
+          { type: "line", label: data.names.function, data: data.function, borderColor: COLOURS[4], borderDash: [6, 3], yAxisID: "pain", spanGaps: true },
           { type: "bar", label: data.names.steps, data: data.steps, backgroundColor: "rgba(31,111,235,0.35)", yAxisID: "steps" },
           { type: "line", label: data.names.sleep_hours, data: data.sleep_hours, borderColor: COLOURS[1], yAxisID: "pain", spanGaps: true },
           { type: "line", label: data.names.rmssd, data: data.rmssd, borderColor: COLOURS[2], yAxisID: "hrv", spanGaps: true },
@@ -47,9 +48,9 @@
       options: {
         animation: false, maintainAspectRatio: false,
         scales: {
-          pain: { min: 0, max: 12, position: "left", title: { display: true, text: data.names.pain + " / " + data.names.sleep_hours } },
+          pain: { min: 0, max: 12, position: "left", title: { display: true, text: "0-10 / " + data.names.sleep_hours } },
           steps: { position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: data.names.steps } },
-          hrv: { display: false }
+          hrv: { position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: data.names.rmssd } }
         },
         plugins: { tooltip: { callbacks: { afterBody: function (items) { var d = data.labels[items[0].dataIndex]; return d in changeDays ? data.names.change + ": " + changeDays[d] : ""; } } } }
       }
