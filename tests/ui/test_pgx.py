@@ -59,3 +59,35 @@ def test_clinician_sees_pgx_panel_enters_call_and_prints_report(ui_world, deskto
     phone.goto(phone.base_url + f"/patients/{ui_world.p1.pk}/")
     assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(phone, "pgx-panel-phone")
+
+
+def test_prescribing_codeine_for_a_cyp2d6_poor_metabolizer_shows_the_cpic_conflict(
+    ui_world, desktop_page
+):
+    from playwright.sync_api import expect
+
+    from painpath.medications.models import Prescription
+
+    stored_result(ui_world.p1, "CYP2D6", "*4/*4", lab_name="Synthetic Lab", synthetic=True)
+    page = desktop_page
+    sign_in(page, "dr_a", PASSWORD)
+    page.goto(f"{page.base_url}/medications/patients/{ui_world.p1.pk}/")
+    page.locator("#id_drug").select_option("codeine")
+    page.locator("#id_dose").fill("30")
+    page.locator("#id_frequency").select_option("times_per_day")
+    page.locator("#id_frequency_value").fill("4")
+    page.locator("#id_indication").select_option("chronic")
+    page.get_by_label("Days' supply").fill("30")
+    page.get_by_role("button", name="Check before saving").click()
+    check = page.locator("#check-result")
+    expect(check).to_contain_text("Poor Metabolizer")
+    expect(check).to_contain_text(
+        "Avoid codeine use because of possibility of diminished analgesia"
+    )
+    expect(check).to_contain_text("CYP2D6 *4/*4, Poor Metabolizer; CPIC strong")
+    expect(check).to_contain_text("PMID 33387367")  # the guideline itself, not a pointer
+    screenshot(page, "pgx-conflict-while-prescribing")
+    page.get_by_role("button", name="Save prescription").click()
+    expect(page.locator(".errorlist")).to_contain_text("Required over the warnings")
+    assert not Prescription.objects.filter(drug="codeine").exists()
+    assert page.console_errors == []

@@ -91,6 +91,16 @@ def _jsonable(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
 
 
+def _pgx_sentence(finding: inputs.PgxFindingView) -> str:
+    """'codeine (CYP2D6 *4/*4, Poor Metabolizer; CPIC strong): Avoid ...' - the genotype and
+    the strength belong next to the advice, so the reader can judge it."""
+    genes = ", ".join(
+        f"{gene} {g.get('diplotype', '')}, {g.get('phenotype', '')}".strip()
+        for gene, g in sorted(finding.genes.items())
+    )
+    return f"{finding.drug} ({genes}; CPIC {finding.strength}): {finding.recommendation}"
+
+
 def _pgx_outcomes(
     patient: Patient, drugs: list[str], not_evaluated: dict[str, str]
 ) -> tuple[list[RuleOutcome], list[inputs.PgxFindingView]]:
@@ -110,7 +120,7 @@ def _pgx_outcomes(
                     rule_id=PGX_RULE,
                     severity=spec["severity"],
                     title=spec["title"],
-                    message=" ".join(f"{f.drug}: {f.recommendation}" for f in actionable),
+                    message=" ".join(_pgx_sentence(f) for f in actionable),
                     reference=spec["reference"],
                     sources=tuple(sorted({f.source for f in actionable})),
                     evidence={
