@@ -22,9 +22,7 @@ def daily_function(patient_id: int, start: date, end: date) -> dict[date, float]
         patient_id=patient_id, day__gte=start, day__lte=end, activity__isnull=False
     )
     return {
-        day: float(level)
-        for day, level in rows.values_list("day", "activity")
-        if level is not None
+        day: float(level) for day, level in rows.values_list("day", "activity") if level is not None
     }
 
 
