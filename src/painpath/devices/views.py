@@ -1,12 +1,11 @@
 """Device pages: the patient's connect/upload page (tokens, sensations, charts), the
-clinician's upload page, timeline panel and neuromodulation tab with its forms. Thin: the
-services check access and audit; invalid forms are shown again with a 422."""
+clinician's upload page and timeline panel (the neuromodulation tab is in neuro_views).
+Thin: the services check access and audit; invalid forms are shown again with a 422."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,21 +19,16 @@ from django.views.decorators.http import require_POST
 from painpath import access
 from painpath.accounts.models import Role
 from painpath.accounts.tokens import IssuedToken
-from painpath.core.errors import Conflict, InvalidInput, NotFound
+from painpath.core.errors import InvalidInput, NotFound
 from painpath.core.web import signed_in_user, web_actor
 from painpath.devices import imports, services
 from painpath.devices import neuro_reads as reads
 from painpath.devices import neuromodulation as neuro
 from painpath.devices.forms import (
-    ChangeForm,
-    DeviceForm,
-    ProgramForm,
     SensationForm,
     TokenForm,
     UploadForm,
-    UsageForm,
     apply_errors,
-    device_of,
 )
 from painpath.devices.models import DailySummary, ImportStatus
 from painpath.patients.models import Patient
@@ -229,204 +223,6 @@ def report_sensation(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Thank you: your report was saved."))
             return redirect("devices:connect")
     return _connect_page(request, sensation_form=form, status=422)
-
-
-# ---- clinician: neuromodulation tab ------------------------------------------------------
-
-
-def _neuro_page(
-    request: HttpRequest, patient_id: int, *, status: int = 200, **forms: Any
-) -> HttpResponse:
-    overview = reads.neuromodulation_overview(actor=web_actor(request), patient_id=patient_id)
-    user = signed_in_user(request)
-    patient = access.get_readable_patient(user, patient_id)
-    devices = overview.devices
-    today = neuro.local_today(patient)
-    context: dict[str, Any] = {
-        "patient": patient,
-        "overview": overview,
-        "can_edit": user.role == Role.CLINICIAN,
-        "has_programs": any(d.programs.all() for d in devices),
-        "device_form": forms.get("device_form") or DeviceForm(),
-        "program_form": forms.get("program_form") or ProgramForm(devices=devices),
-        "change_form": forms.get("change_form") or ChangeForm(devices=devices),
-        "usage_form": forms.get("usage_form") or UsageForm(devices=devices, initial={"day": today}),
-        "zone": patient.timezone_name,
-    }
-    return render(request, "devices/neuromodulation.html", context, status=status)
-
-
-@login_required
-def neuromodulation(request: HttpRequest, patient_id: int) -> HttpResponse:
-    return _neuro_page(request, patient_id)
-
-
-def _devices(request: HttpRequest, patient_id: int) -> list[Any]:
-    access.get_patient_for_clinical_write(signed_in_user(request), patient_id)  # 403 first
-    return reads.list_devices(actor=web_actor(request), patient_id=patient_id)
-
-
-@login_required
-@require_POST
-def add_device(request: HttpRequest, patient_id: int) -> HttpResponse:
-    _devices(request, patient_id)
-    form = DeviceForm(request.POST)
-    if form.is_valid():
-        try:
-            neuro.create_device(
-                actor=web_actor(request), patient_id=patient_id, **form.cleaned_data
-            )
-        except InvalidInput as exc:
-            apply_errors(form, exc.fields)
-        else:
-            messages.success(request, _("Device recorded."))
-            return redirect("devices:neuromodulation", patient_id=patient_id)
-    return _neuro_page(request, patient_id, device_form=form, status=422)
-
-
-@login_required
-@require_POST
-def add_program(request: HttpRequest, patient_id: int) -> HttpResponse:
-    devices = _devices(request, patient_id)
-    form = ProgramForm(request.POST, devices=devices)
-    if form.is_valid():
-        try:
-            neuro.add_program(
-                actor=web_actor(request),
-                patient_id=patient_id,
-                device_id=form.cleaned_data["device"],
-                values=form.values(),
-            )
-        except (InvalidInput, Conflict) as exc:
-            apply_errors(form, exc.fields)
-        else:
-            messages.success(request, _("Program recorded."))
-            return redirect("devices:neuromodulation", patient_id=patient_id)
-    return _neuro_page(request, patient_id, program_form=form, status=422)
-
-
-@login_required
-@require_POST
-def record_change(request: HttpRequest, patient_id: int) -> HttpResponse:
-    devices = _devices(request, patient_id)
-    patient = access.get_readable_patient(signed_in_user(request), patient_id)
-    form = ChangeForm(request.POST, devices=devices)
-    with timezone.override(ZoneInfo(patient.timezone_name)):  # the patient's wall clock
-        valid = form.is_valid()
-    if valid:
-        data = form.cleaned_data
-        try:
-            neuro.record_program_change(
-                actor=web_actor(request),
-                patient_id=patient_id,
-                device_id=device_of(devices, data["program"]),
-                program_id=data["program"],
-                changed_at=data["changed_at"],
-                context=data["context"],
-                reason=data["reason"],
-            )
-        except InvalidInput as exc:
-            apply_errors(form, exc.fields)
-        else:
-            messages.success(request, _("Program change recorded."))
-            return redirect("devices:neuromodulation", patient_id=patient_id)
-    return _neuro_page(request, patient_id, change_form=form, status=422)
-
-
-@login_required
-@require_POST
-def record_usage(request: HttpRequest, patient_id: int) -> HttpResponse:
-    devices = _devices(request, patient_id)
-    form = UsageForm(request.POST, devices=devices)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            neuro.record_usage(
-                actor=web_actor(request),
-                patient_id=patient_id,
-                device_id=device_of(devices, data["program"]),
-                program_id=data["program"],
-                day=data["day"],
-                hours=data["hours"],
-            )
-        except InvalidInput as exc:
-            apply_errors(form, exc.fields)
-        else:
-            messages.success(request, _("Usage recorded."))
-            return redirect("devices:neuromodulation", patient_id=patient_id)
-    return _neuro_page(request, patient_id, usage_form=form, status=422)
-
-
-@login_required
-def edit_device(request: HttpRequest, patient_id: int, device_id: int) -> HttpResponse:
-    actor = web_actor(request)
-    access.get_patient_for_clinical_write(signed_in_user(request), patient_id)
-    device = reads.get_device(actor=actor, patient_id=patient_id, device_id=device_id)
-    form = DeviceForm(
-        request.POST or None,
-        initial={
-            "type": device.type,
-            "make": device.make,
-            "model": device.model,
-            "implant_date": device.implant_date,
-            "leads": device.leads,
-        },
-    )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                neuro.update_device(
-                    actor=actor, patient_id=patient_id, device_id=device_id, **form.cleaned_data
-                )
-            except InvalidInput as exc:
-                apply_errors(form, exc.fields)
-            else:
-                messages.success(request, _("Device updated."))
-                return redirect("devices:neuromodulation", patient_id=patient_id)
-        status = 422
-    return render(
-        request,
-        "devices/edit.html",
-        {"patient": device.patient, "form": form, "title": _("Edit device"), "subject": device},
-        status=status,
-    )
-
-
-@login_required
-def edit_program(
-    request: HttpRequest, patient_id: int, device_id: int, program_id: int
-) -> HttpResponse:
-    actor = web_actor(request)
-    access.get_patient_for_clinical_write(signed_in_user(request), patient_id)
-    device = reads.get_device(actor=actor, patient_id=patient_id, device_id=device_id)
-    program = next((p for p in device.programs.all() if p.pk == program_id), None)
-    if program is None:
-        raise NotFound(_("No such program on this device."))
-    form = ProgramForm(request.POST or None, initial=ProgramForm.initial_for(program))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                neuro.update_program(
-                    actor=actor,
-                    patient_id=patient_id,
-                    device_id=device_id,
-                    program_id=program_id,
-                    values=form.values(),
-                )
-            except (InvalidInput, Conflict) as exc:
-                apply_errors(form, exc.fields)
-            else:
-                messages.success(request, _("Program updated."))
-                return redirect("devices:neuromodulation", patient_id=patient_id)
-        status = 422
-    return render(
-        request,
-        "devices/edit.html",
-        {"patient": device.patient, "form": form, "title": _("Edit program"), "subject": program},
-        status=status,
-    )
 
 
 # ---- panels on other apps' pages ---------------------------------------------------------
