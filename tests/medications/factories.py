@@ -54,6 +54,7 @@ class StubInputs:
 
     def __init__(self) -> None:
         self.pain: dict[int, dict[dt.date, float]] = {}
+        self.function: dict[int, dict[dt.date, float]] = {}
         self.checkin: dict[int, dt.date | None] = {}
         self.phq9: dict[int, tuple[dt.date, int] | None] = {}
         self.flags: dict[int, list[str]] = {}
@@ -67,6 +68,13 @@ class StubInputs:
             "daily_pain",
             lambda pid, start, end: {
                 d: s for d, s in self.pain.get(pid, {}).items() if start <= d <= end
+            },
+        )
+        monkeypatch.setattr(
+            inputs,
+            "daily_function",
+            lambda pid, start, end: {
+                d: s for d, s in self.function.get(pid, {}).items() if start <= d <= end
             },
         )
         monkeypatch.setattr(

@@ -323,6 +323,25 @@ def test_chart_panel_queries_do_not_grow_with_history(world, django_assert_max_n
     request = RequestFactory().get("/")
     request.user = world.dr_a
     world.p1.clinic  # noqa: B018  (loaded by the chart page already)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # ... + daily pain + daily function
         html = chart_panel(request, world.p1)
     assert 'id="mme-data"' in html
+
+
+def test_mme_chart_carries_pain_and_function_beside_the_doses(world, stub_inputs) -> None:
+    import json
+    import re
+
+    from django.test import RequestFactory
+
+    from painpath.medications.views import chart_panel
+
+    stub_inputs.pain[world.p1.pk] = {TODAY: 5.0}
+    stub_inputs.function[world.p1.pk] = {TODAY: 8.0, TODAY - D(1): 6.0}
+    request = RequestFactory().get("/")
+    request.user = world.dr_a
+    html = chart_panel(request, world.p1)
+    data = json.loads(re.search(r'id="mme-data"[^>]*>(.*?)</script>', html, re.S)[1])
+    i = data["labels"].index(TODAY.isoformat())
+    assert (data["pain"][i], data["function"][i]) == (5.0, 8.0)
+    assert (data["pain"][i - 1], data["function"][i - 1]) == (None, 6.0)

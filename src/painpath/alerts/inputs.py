@@ -21,6 +21,7 @@ __all__ = [
     "UNAVAILABLE",
     "PgxFindingView",
     "Unavailable",
+    "daily_function",
     "daily_pain",
     "last_checkin_date",
     "latest_phq9_item9",
@@ -71,6 +72,13 @@ def _function(module: str, name: str) -> Callable[..., Any] | Unavailable:
 
 def daily_pain(patient_id: int, start: date, end: date) -> dict[date, float] | Unavailable:
     fn = _function("painpath.diary.selectors", "daily_pain")
+    if isinstance(fn, Unavailable):
+        return fn
+    return dict(fn(patient_id, start, end))
+
+
+def daily_function(patient_id: int, start: date, end: date) -> dict[date, float] | Unavailable:
+    fn = _function("painpath.diary.selectors", "daily_function")
     if isinstance(fn, Unavailable):
         return fn
     return dict(fn(patient_id, start, end))

@@ -200,7 +200,8 @@ def record_doses(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 def chart_panel(request: HttpRequest, patient: Patient) -> str:
-    """PAINPATH_CHART_PANELS: MME prescribed vs taken beside pain, and the prescriptions."""
+    """PAINPATH_CHART_PANELS: MME prescribed vs taken beside pain and function, and the
+    prescriptions."""
     actor = web_actor(request)
     end = local_today(patient)
     start = end - timedelta(days=CHART_DAYS - 1)
@@ -209,15 +210,19 @@ def chart_panel(request: HttpRequest, patient: Patient) -> str:
     pain = inputs.daily_pain(patient.pk, start, end)
     pain_ok = not isinstance(pain, inputs.Unavailable)
     pain_map = pain if isinstance(pain, dict) else {}
+    function = inputs.daily_function(patient.pk, start, end)
+    function_map = function if isinstance(function, dict) else {}
     series = {
         "labels": [d.day.isoformat() for d in days],
         "prescribed": [d.prescribed for d in days],
         "taken": [d.taken for d in days],
         "pain": [pain_map.get(d.day) for d in days],
+        "function": [function_map.get(d.day) for d in days],
         "names": {
             "prescribed": _("MME/day prescribed"),
             "taken": _("MME taken"),
             "pain": _("Pain (0-10)"),
+            "function": _("Function: activity level (0-10)"),
         },
     }
     return render_to_string(
