@@ -100,7 +100,49 @@ def _pg_bulk(url: str, patient_id: int) -> float:
         return len(rows) / (time.perf_counter() - started)
 
 
-def _measure(label: str, database_url: str, var: Path, bulk) -> str:
+def _sqlite_bulk_each(db: Path, patient_id: int) -> float:
+    """As ``_sqlite_bulk``, but a commit after each batch, as the API must do, with the
+    server's own durability setting (WAL, synchronous=NORMAL: see painpath.settings)."""
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA synchronous=NORMAL")
+    source_id = conn.execute("SELECT id FROM devices_devicesource").fetchone()[0]
+    ddl = conn.execute("SELECT sql FROM sqlite_master WHERE name='devices_sample'").fetchone()[0]
+    conn.execute(ddl.replace('"devices_sample"', "bench_copy_each", 1))
+    rows = _rows(patient_id, source_id)
+    started = time.perf_counter()
+    for i in range(0, len(rows), BATCH):
+        with conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO bench_copy_each VALUES (?, ?, ?, ?, ?, ?)",
+                [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows[i : i + BATCH]],
+            )
+    return len(rows) / (time.perf_counter() - started)
+
+
+def _pg_bulk_each(url: str, patient_id: int) -> float:
+    """As ``_pg_bulk``, but one COPY and one commit per batch, as the API must do."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        source_id = conn.execute("SELECT id FROM devices_devicesource").fetchone()[0]
+        conn.execute("CREATE TABLE bench_copy_each (LIKE devices_sample INCLUDING ALL)")
+        conn.commit()
+        rows = _rows(patient_id, source_id)
+        cols = "patient_id, type, start_ms, duration_ms, source_id, value"
+        started = time.perf_counter()
+        for i in range(0, len(rows), BATCH):
+            with (
+                conn.cursor() as cur,
+                cur.copy(f"COPY bench_copy_each ({cols}) FROM STDIN (FORMAT BINARY)") as copy,
+            ):
+                copy.set_types(["int8", "int2", "int8", "int4", "int8", "float8"])
+                for r in rows[i : i + BATCH]:
+                    copy.write_row(r)
+            conn.commit()
+        return len(rows) / (time.perf_counter() - started)
+
+
+def _measure(label: str, database_url: str, var: Path, bulk, bulk_each) -> list[str]:
     from tests.devices.server_process import start_server
 
     server = start_server(database_url, var, workers=1)
@@ -108,19 +150,26 @@ def _measure(label: str, database_url: str, var: Path, bulk) -> str:
         api = _api_rate(server.url, server.patient_id, server.token, _bodies())
     finally:
         server.stop()
-    raw = bulk(server.patient_id)
-    return (
-        f"{label}: API {api:,.0f} samples/s vs bulk load {raw:,.0f} rows/s "
-        f"-> ratio {api / raw:.0%} (target >= 50%)"
-    )
+    one, each = bulk(server.patient_id), bulk_each(server.patient_id)
+    return [
+        f"{label}: API {api:,.0f} samples/s (commits each batch before it answers)",
+        f"  vs bulk load in one transaction: {one:,.0f} rows/s -> ratio {api / one:.0%} "
+        "(the target: >= 50%)",
+        f"  vs bulk load committing each batch: {each:,.0f} rows/s -> ratio {api / each:.0%} "
+        "(like for like: the API's durability)",
+    ]
 
 
 def run() -> list[str]:
-    lines = []
+    lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         db = Path(tmp) / "ingest.sqlite3"
-        lines.append(
-            _measure("SQLite", f"sqlite:///{db}", Path(tmp), lambda pid: _sqlite_bulk(db, pid))
+        lines += _measure(
+            "SQLite",
+            f"sqlite:///{db}",
+            Path(tmp),
+            lambda pid: _sqlite_bulk(db, pid),
+            lambda pid: _sqlite_bulk_each(db, pid),
         )
         try:
             import psycopg
@@ -133,13 +182,19 @@ def run() -> list[str]:
             return lines
         url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
         try:
-            lines.append(_measure("PostgreSQL", url, Path(tmp), lambda pid: _pg_bulk(url, pid)))
+            lines += _measure(
+                "PostgreSQL",
+                url,
+                Path(tmp),
+                lambda pid: _pg_bulk(url, pid),
+                lambda pid: _pg_bulk_each(url, pid),
+            )
         finally:
             with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     lines.append(
         f"({BATCHES} batches of {BATCH:,} heart-rate samples, one loopback client, 1 worker, "
-        "after 2 warm-up batches; the bulk load is one transaction, the API commits each batch "
-        "before it answers)"
+        "after 2 warm-up batches; the bulk loads write the same rows with the driver's own "
+        "executemany / binary COPY)"
     )
     return lines

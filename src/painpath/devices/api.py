@@ -6,6 +6,7 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import orjson
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -182,6 +183,24 @@ class SensationOut(SensationIn):
     reported_at: datetime
 
 
+# orjson reads a batch in half the time; on anything it rejects (NaN, BOM, UTF-16, lone
+# surrogates, integers past 64 bits) the standard library reads the body as before, so the
+# result and every error message are exactly the standard library's. A run of 19 or more
+# digits goes to the standard library too, since orjson reads integers beyond 64 bits as
+# floats (found by mapping every digit to "0", a fraction of a millisecond per megabyte).
+_DIGITS_AS_ZERO = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
+_LONG_NUMBER = b"0" * 19
+
+
+def _loads(data: bytes) -> Any:
+    if _LONG_NUMBER not in data.translate(_DIGITS_AS_ZERO):
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(data)
+
+
 def _json_lines(body: bytes) -> list[object]:
     lines = body.split(b"\n")
     if sum(1 for line in lines if line.strip()) > services.MAX_BATCH:
@@ -193,7 +212,7 @@ def _json_lines(body: bytes) -> list[object]:
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
+            records.append(_loads(line))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InvalidInput(
                 _("Line %(n)d of the NDJSON body is not valid JSON.") % {"n": number},
@@ -212,7 +231,7 @@ def _parse(request: HttpRequest) -> tuple[list[object], services.SourceData | No
     if (request.content_type or "").lower() in NDJSON_TYPES:
         return _json_lines(body), None
     try:
-        data = json.loads(body)
+        data = _loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidInput(
             _("The body is not valid JSON/NDJSON."), fields=[FieldError("body", str(exc))]
