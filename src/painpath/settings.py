@@ -125,6 +125,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+if ENV == "test":
+    # The browser tests' live server answers in threads that a keep-alive connection keeps
+    # alive; a connection kept for reuse there would still be open when the test database
+    # is dropped ("being accessed by other users" on PostgreSQL).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Audit chain anchors (head seq + hash copied out of the database by `painpath audit anchor`

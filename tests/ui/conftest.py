@@ -45,6 +45,14 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started only once the test database exists, so that it
+    always stops before the database is dropped (the test settings also close each request's
+    connection: together no connection outlives the test database)."""
+    return live_server
+
+
 def _page(browser, live_server, **context_options):
     context = browser.new_context(**context_options)
     page = context.new_page()
