@@ -87,6 +87,26 @@ def world(db: None) -> World:
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_session_outlives_the_test_database(django_db_setup, django_db_blocker):
+    """On PostgreSQL, end every other session on the test database before pytest-django drops
+    it. Browser tests leave some behind: Playwright's greenlets give the test body its own
+    context, hence its own Django connection, which the harness never closes; dropping the
+    database under it fails the whole run at teardown. Test harness only (the app's own
+    connections are closed per request)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connection.close()
+
+
 @pytest.fixture(autouse=True)
 def _own_audit_anchor_file(settings, tmp_path):
     # Each test's database starts empty; anchors recorded by another test must not apply.
