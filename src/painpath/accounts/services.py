@@ -16,7 +16,7 @@ __all__ = ["create_user"]
 def create_user(
     *,
     username: str,
-    password: str,
+    password: str | None,
     role: str,
     clinic: Clinic | None,
     email: str = "",
@@ -36,7 +36,7 @@ def create_user(
         errors.append(FieldError("clinic", _("Every user except a superuser belongs to a clinic.")))
     if not username.strip():
         errors.append(FieldError("username", _("Must not be empty.")))
-    if check_password:
+    if check_password and password is not None:
         try:
             validate_password(password, User(username=username, email=email))
         except ValidationError as exc:

@@ -143,17 +143,22 @@ def _anchor_lines() -> list[dict[str, Any]]:
     return lines
 
 
+def _this_database_lines() -> list[dict[str, Any]]:
+    label = _database_label()
+    return [line for line in _anchor_lines() if line.get("database") == label]
+
+
 def read_anchors() -> list[Anchor]:
     """Anchors recorded for this database. Each line witnesses its head row and the chain's
     first row, so an emptied or replaced chain is caught as well as a truncated one."""
-    label = _database_label()
-    anchors: list[Anchor] = []
-    for line in _anchor_lines():
-        if line.get("database") != label:
-            continue
-        anchors.append(Anchor(seq=int(line["seq"]), hash=str(line["hash"]), at=line["at"]))
-        anchors.append(Anchor(seq=1, hash=str(line["first"]), at=line["at"]))
-    return anchors
+    return [
+        anchor
+        for line in _this_database_lines()
+        for anchor in (
+            Anchor(seq=int(line["seq"]), hash=str(line["hash"]), at=line["at"]),
+            Anchor(seq=1, hash=str(line["first"]), at=line["at"]),
+        )
+    ]
 
 
 def forget_anchors() -> int:
@@ -177,18 +182,18 @@ def _stored_rows(head_seq: int) -> Iterator[ChainRow]:
         yield event.as_chain_row()
 
 
-def verify_chain(*, anchors: Sequence[Anchor] | None = None) -> VerifyResult:
+def verify_chain() -> VerifyResult:
     """Check every row against its hash, its predecessor, the head and the anchors."""
-    witnessed = read_anchors() if anchors is None else list(anchors)
+    lines = len(_this_database_lines())
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is None:
-        if AuditEvent.objects.exists() or witnessed:
+        if AuditEvent.objects.exists() or lines:
             return VerifyResult(0, ChainBreak(1, "the chain head row is missing"))
-        return VerifyResult(0, None, anchors=len(witnessed))
+        return VerifyResult(0, None)
     checked, broken = verify_rows(
-        _stored_rows(head.seq), head_seq=head.seq, head_hash=head.hash, anchors=witnessed
+        _stored_rows(head.seq), head_seq=head.seq, head_hash=head.hash, anchors=read_anchors()
     )
-    return VerifyResult(checked, broken, head.seq, head.hash, len(witnessed) // 2)
+    return VerifyResult(checked, broken, head.seq, head.hash, lines)
 
 
 def record_anchor() -> tuple[VerifyResult, dict[str, Any] | None]:

@@ -17,26 +17,16 @@ from painpath.core.context import Actor
 from painpath.core.errors import FieldError, InvalidInput, NotFound
 from painpath.core.signals import announce_patient_data_changed
 from painpath.patients.models import Condition, ConditionStatus
-from painpath.patients.services import ConditionData, check_conditions
+from painpath.patients.services import ConditionData, check_condition
 
 __all__ = ["add_condition", "set_condition_status"]
 
 OBJECT_TYPE = "Condition"
 
 
-def _strip_index(errors: list[FieldError]) -> list[FieldError]:
-    # One condition here, so "conditions[0].icd10_code" is just "icd10_code".
-    return [
-        FieldError(
-            e.field.replace("conditions[0].", "").replace("conditions[0]", "code"), e.message
-        )
-        for e in errors
-    ]
-
-
 def add_condition(*, actor: Actor, patient_id: int, data: ConditionData) -> Condition:
     user = access.require_authenticated(actor.user)
-    errors = _strip_index(check_conditions([data], today=timezone.localdate()))
+    errors = check_condition(data, today=timezone.localdate())
     with transaction.atomic():
         patient = access.get_writable_patient(user, patient_id)
         if errors:

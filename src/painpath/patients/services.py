@@ -26,6 +26,7 @@ __all__ = [
     "ConditionData",
     "PatientChanges",
     "PatientData",
+    "check_condition",
     "check_conditions",
     "create_patient",
     "get_patient",
@@ -109,32 +110,39 @@ def _check_fields(values: dict[str, Any], *, today: date) -> list[FieldError]:
     return errors
 
 
-def check_conditions(conditions: list[ConditionData], *, today: date) -> list[FieldError]:
+def check_condition(c: ConditionData, *, today: date, where: str = "") -> list[FieldError]:
+    """The rules for one coded diagnosis; field names under ``where`` (e.g. "conditions[0]")
+    or bare when it is the only one; a missing code is reported on ``where`` or "code"."""
+
+    def at(name: str) -> str:
+        return f"{where}.{name}" if where else name
+
     errors: list[FieldError] = []
-    for i, c in enumerate(conditions):
-        where = f"conditions[{i}]"
-        if not c.display.strip():
-            errors.append(FieldError(f"{where}.display", _("Must not be empty.")))
-        if not c.icd10_code and not c.snomed_code:
-            errors.append(FieldError(where, _("Give an ICD-10-CM code, a SNOMED CT id, or both.")))
-        if c.icd10_code and not ICD10CM_PATTERN.match(c.icd10_code):
-            errors.append(
-                FieldError(f"{where}.icd10_code", _("Not an ICD-10-CM code (e.g. M54.50).")),
-            )
-        if c.snomed_code and not SNOMED_PATTERN.match(c.snomed_code):
-            errors.append(
-                FieldError(f"{where}.snomed_code", _("Not a SNOMED CT id (6-18 digits).")),
-            )
-        if c.onset_date and c.onset_date > today:
-            errors.append(FieldError(f"{where}.onset_date", _("Must not be in the future.")))
-        if c.status not in ConditionStatus.values:
-            errors.append(
-                FieldError(
-                    f"{where}.status",
-                    _("Must be one of: %s.") % ", ".join(ConditionStatus.values),
-                )
-            )
+    if not c.display.strip():
+        errors.append(FieldError(at("display"), _("Must not be empty.")))
+    if not c.icd10_code and not c.snomed_code:
+        errors.append(
+            FieldError(where or "code", _("Give an ICD-10-CM code, a SNOMED CT id, or both."))
+        )
+    if c.icd10_code and not ICD10CM_PATTERN.match(c.icd10_code):
+        errors.append(FieldError(at("icd10_code"), _("Not an ICD-10-CM code (e.g. M54.50).")))
+    if c.snomed_code and not SNOMED_PATTERN.match(c.snomed_code):
+        errors.append(FieldError(at("snomed_code"), _("Not a SNOMED CT id (6-18 digits).")))
+    if c.onset_date and c.onset_date > today:
+        errors.append(FieldError(at("onset_date"), _("Must not be in the future.")))
+    if c.status not in ConditionStatus.values:
+        errors.append(
+            FieldError(at("status"), _("Must be one of: %s.") % ", ".join(ConditionStatus.values))
+        )
     return errors
+
+
+def check_conditions(conditions: list[ConditionData], *, today: date) -> list[FieldError]:
+    return [
+        e
+        for i, c in enumerate(conditions)
+        for e in check_condition(c, today=today, where=f"conditions[{i}]")
+    ]
 
 
 def _mrn_taken() -> Conflict:

@@ -89,17 +89,14 @@ def invite_patient(
             )
         account = create_user(
             username=username.strip(),
-            password="",
+            password=None,  # none usable until the patient follows the e-mailed link
             role=Role.PATIENT,
             clinic=patient.clinic,
             email=email,
             first_name=patient.given_name,
             last_name=patient.family_name,
             synthetic=patient.synthetic,
-            check_password=False,
         )
-        account.set_unusable_password()
-        account.save(update_fields=["password"])
         link_patient_account(actor=actor, patient=patient, user=account)
         link = base_url.rstrip("/") + reverse(
             "password_reset_confirm",

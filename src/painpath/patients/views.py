@@ -16,12 +16,9 @@ from painpath.core.paging import parse_offset
 from painpath.core.web import signed_in_user, web_actor
 from painpath.patients import conditions, services, sign_in
 from painpath.patients.forms import ConditionForm, InviteForm, PatientForm, SearchForm
+from painpath.patients.models import Patient
 
 PAGE_SIZE = 25
-
-
-def _offset(request: HttpRequest) -> int:
-    return parse_offset(request.GET.get("offset"))
 
 
 @login_required
@@ -29,7 +26,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     search = form.cleaned_data["q"] if form.is_valid() else ""
     page = services.list_patients(
-        actor=web_actor(request), search=search, limit=PAGE_SIZE, offset=_offset(request)
+        actor=web_actor(request),
+        search=search,
+        limit=PAGE_SIZE,
+        offset=parse_offset(request.GET.get("offset")),
     )
     context = {"form": form, "page": page, "search": search}
     if request.headers.get("HX-Request") == "true":
@@ -86,8 +86,7 @@ def patient_invite(request: HttpRequest, patient_id: int) -> HttpResponse:
                 base_url=request.build_absolute_uri("/"),
             )
         except (InvalidInput, Conflict) as exc:
-            for err in exc.fields:
-                form.add_error(err.field if err.field in form.fields else None, err.message)
+            _apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -98,7 +97,7 @@ def patient_invite(request: HttpRequest, patient_id: int) -> HttpResponse:
     return patient_detail(request, patient_id, invite_form=form)
 
 
-def _apply_errors(form: PatientForm | ConditionForm, exc: PainpathError) -> None:
+def _apply_errors(form: PatientForm | ConditionForm | InviteForm, exc: PainpathError) -> None:
     for err in exc.fields:
         form.add_error(err.field if err.field in form.fields else None, err.message)
 
@@ -121,21 +120,18 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     return render(request, "patients/form.html", {"form": form, "creating": True})
 
 
+def _record_initial(patient: Patient) -> dict[str, object]:
+    """The record as the edit form shows it (the stored time zone, not the clinic's)."""
+    return {name: getattr(patient, name) for name in PatientForm.base_fields}
+
+
 @login_required
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = signed_in_user(request)
     actor = web_actor(request)
     access.get_writable_patient(user, patient_id)  # 404 or 403 before anything is shown
     patient = services.get_patient(actor=actor, patient_id=patient_id)  # the audited read
-    initial = {
-        "mrn": patient.mrn,
-        "given_name": patient.given_name,
-        "family_name": patient.family_name,
-        "date_of_birth": patient.date_of_birth,
-        "sex": patient.sex,
-        "timezone": patient.timezone,
-    }
-    form = PatientForm(request.POST or None, initial=initial)
+    form = PatientForm(request.POST or None, initial=_record_initial(patient))
     condition_form = ConditionForm()
     if request.method == "POST" and form.is_valid():
         try:
@@ -153,7 +149,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 def _edit_page(
     request: HttpRequest,
-    patient: object,
+    patient: Patient,
     form: PatientForm,
     condition_form: ConditionForm,
     status: int = 200,
@@ -185,9 +181,7 @@ def condition_add(request: HttpRequest, patient_id: int) -> HttpResponse:
         else:
             return redirect("patients:edit", patient_id=patient_id)
     patient = services.get_patient(actor=actor, patient_id=patient_id)
-    form = PatientForm(
-        initial={k: getattr(patient, k) for k in PatientForm.base_fields if hasattr(patient, k)}
-    )
+    form = PatientForm(initial=_record_initial(patient))
     return _edit_page(request, patient, form, condition_form, status=422)
 
 
