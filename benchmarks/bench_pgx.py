@@ -15,11 +15,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 import zipfile
 from fractions import Fraction
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,25 +36,28 @@ ALLELES = {
 }  # fmt: skip
 
 
-@cache
-def _data(name: str) -> dict[str, object]:
-    text = resources.files("painpath.clinical.pgx").joinpath("data", name).read_text("utf-8")
-    loaded: dict[str, object] = tomllib.loads(text) if name.endswith(".toml") else json.loads(text)
-    return loaded
-
-
 def cpic_rule(gene: str, a: str, b: str) -> str:
-    """The CPIC phenotype by the README's rules, applied directly to the data files."""
-    alleles = _data("allele_functions.json")["genes"][gene]["alleles"]  # type: ignore[index]
+    """The CPIC phenotype by the README's rules, applied directly to the data files.
+
+    Only the data files are shared with painpath (read by its cached loaders); the rules are
+    applied here, separately from painpath's phenotype code.
+    """
+    from painpath.clinical.pgx._data import (
+        allele_functions,
+        cyp2c19_function_pairs,
+        phenotype_rules,
+    )
+
+    alleles = allele_functions()["genes"][gene]["alleles"]
     info = [alleles[a], alleles[b]]
     if gene == "CYP2C19":
-        pairs = _data("cyp2c19_function_pairs.json")["pairs"]  # type: ignore[index]
+        pairs = cyp2c19_function_pairs()["pairs"]
         wanted = sorted(str(i["function"]) for i in info)
         return next(str(p["phenotype"]) for p in pairs if sorted(p["functions"]) == wanted)
     values = [i["activity_value"] for i in info]
     if any(v is None for v in values):
         return "Indeterminate"
-    rules = _data("phenotype_rules.toml")["genes"][gene]  # type: ignore[index]
+    rules = phenotype_rules()["genes"][gene]
     if any(str(v).startswith("≥") for v in values):
         return str(rules["at_least_phenotype"])
     score = sum(Fraction(str(v)) for v in values)
@@ -112,33 +112,34 @@ def _failed(what: str, exc: subprocess.CalledProcessError) -> str:
     return f"  pypgx {what} failed (exit {exc.returncode}): {' | '.join(tail) or 'no output'}"
 
 
-def _our_phenotypes() -> tuple[list[tuple[str, str, str]], float, list[str]]:
+def _our_phenotypes() -> tuple[list[tuple[str, str, str]], float, dict[str, str], list[str]]:
+    """The timed batch, its time, painpath's phenotype per distinct 'gene|a|b', report lines."""
     from painpath.clinical import pgx
 
     batch = _batch(random.Random(11))
     started = time.perf_counter()
     ours = [pgx.phenotype(g, f"{a}/{b}").phenotype for g, a, b in batch]
     ours_s = time.perf_counter() - started
-    wrong = sorted(f"{g} {a}/{b}" for g, a, b in set(batch)
-                   if pgx.phenotype(g, f"{a}/{b}").phenotype != cpic_rule(g, a, b))  # fmt: skip
+    distinct = sorted(set(batch))
+    mine = {f"{g}|{a}|{b}": pgx.phenotype(g, f"{a}/{b}").phenotype for g, a, b in distinct}
+    wrong = sorted(f"{g} {a}/{b}" for g, a, b in distinct
+                   if mine[f"{g}|{a}|{b}"] != cpic_rule(g, a, b))  # fmt: skip
     lines = [
         f"phenotype look-ups: painpath {BATCH / ours_s:,.0f}/s over {BATCH:,} diplotypes "
-        f"({ours_s:.2f} s); {len(set(batch))} distinct diplotypes incl. x>=3 duplications, "
+        f"({ours_s:.2f} s); {len(distinct)} distinct diplotypes incl. x>=3 duplications, "
         "alleles without value and every score boundary",
         f"  painpath vs the CPIC rules re-applied independently: {len(wrong)} differ"
         + (f" ({', '.join(wrong[:5])})" if wrong else ""),
     ]
     assert ours[0]  # the batch was really computed
-    return batch, ours_s, lines
+    return batch, ours_s, mine, lines
 
 
 def _phenotypes(py: Path | None) -> list[str]:
-    from painpath.clinical import pgx
-
-    batch, ours_s, lines = _our_phenotypes()
+    batch, ours_s, mine, lines = _our_phenotypes()
     if py is None:
         return lines
-    unique = sorted(set(batch))
+    unique = sorted(set(batch))  # the distinct diplotypes ``mine`` holds
     payload = json.dumps({"timed": batch[:PYPGX_TIMED], "unique": unique})
     try:
         done = _run([str(py), str(ROOT / "benchmarks" / "_pypgx_worker.py")], input=payload)
@@ -147,7 +148,6 @@ def _phenotypes(py: Path | None) -> list[str]:
     theirs = json.loads(done.stdout.strip().splitlines()[-1])
     ours_rate = BATCH / ours_s
     their_rate = theirs["n"] / theirs["elapsed"]
-    mine = {f"{g}|{a}|{b}": pgx.phenotype(g, f"{a}/{b}").phenotype for g, a, b in unique}
     differ = sorted(k for k in mine if mine[k] != theirs["answers"][k])
     weight = dict.fromkeys(mine, 0)
     for g, a, b in batch:

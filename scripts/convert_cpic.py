@@ -3,12 +3,10 @@
 Usage: ``python scripts/convert_cpic.py [SHARED_CPIC_DIR]`` (default ``../shared/data/cpic``
 relative to the repository). Writes JSON files into ``src/painpath/clinical/pgx/data/``,
 preserving the source and version fields. CPIC data is CC0 1.0 (attribution: "CPIC",
-cpicpgx.org). The recommendation texts copied here come from a *secondary* copy (pypgx 0.27,
-MIT) and are written with ``"verified": false``; the NSAID Intermediate Metabolizer rows are
-dropped because that copy does not split them by activity score as the guideline does.
-Verified recommendations live in the hand-curated ``recommendations.toml`` (each table names
-the CPIC source it was checked against); painpath falls back to the secondary copy, shown as
-"not verified", only for drugs without such a table.
+cpicpgx.org). Recommendations are not converted: they live in the hand-curated
+``recommendations.toml``, each table read from CPIC's own database rows and naming that source
+(the secondary copy in the shared directory, pypgx 0.27's ``recommendations_pain_drugs.csv``,
+covers no drug that lacks such a table).
 """
 
 from __future__ import annotations
@@ -26,37 +24,6 @@ LICENCE = (
     "Implementation Consortium (CPIC), https://cpicpgx.org. The CPIC name and logo are not "
     "used as endorsement."
 )
-NSAIDS = {
-    "celecoxib",
-    "flurbiprofen",
-    "ibuprofen",
-    "lornoxicam",
-    "meloxicam",
-    "piroxicam",
-    "tenoxicam",
-}
-# (substring of the recommendation text, one-line action); first match wins.
-ACTION_RULES: list[tuple[str, str]] = [
-    ("No recommendation", "no genotype-based action"),
-    ("Avoid", "avoid"),
-    ("Select alternative", "choose alternative"),
-    ("Choose an alternative", "choose alternative"),
-    ("Consider an alternative", "choose alternative"),
-    ("Consider alternative", "choose alternative"),
-    ("25-50% reduction", "reduce starting dose 25-50%"),
-    ("50% reduction", "reduce starting dose 50%"),
-    ("25% reduction", "reduce starting dose 25%"),
-    ("25-50% of the lowest", "start at 25-50% of lowest dose"),
-    ("label recommended", "use label dose"),
-    ("recommended starting dose", "use label dose"),
-]
-
-
-def action_for(text: str) -> str:
-    for needle, action in ACTION_RULES:
-        if needle in text:
-            return action
-    return "see recommendation text"
 
 
 def write_json(name: str, payload: Any) -> None:
@@ -143,38 +110,6 @@ def convert_definitions(src: Path) -> None:
     )
 
 
-def convert_secondary_recommendations(src: Path) -> None:
-    rows = []
-    with (src / "recommendations_pain_drugs.csv").open(encoding="utf-8", newline="") as fh:
-        for r in csv.DictReader(fh):
-            if r["drug"] in NSAIDS and r["phenotype1"] == "Intermediate Metabolizer":
-                continue  # known flaw: not split by activity score 1.5 vs 1.0
-            genes = {r["gene1"]: r["phenotype1"]}
-            if r["gene2"] != "None":
-                genes[r["gene2"]] = r["phenotype2"]
-            text = r["recommendation"]
-            rows.append(
-                {
-                    "drug": r["drug"],
-                    "phenotypes": {g: (None if p == "None" else p) for g, p in genes.items()},
-                    "recommendation": None if text == "None" else text,
-                    "action": action_for(text) if text != "None" else "no genotype-based action",
-                    "verified": False,
-                }
-            )
-    write_json(
-        "recommendations_secondary.json",
-        {
-            "source": "Secondary copy of CPIC recommendations shipped in pypgx 0.27 (MIT), "
-            "shared/data/cpic/recommendations_pain_drugs.csv; NOT verified against the CPIC "
-            "guidelines; carries no strength; NSAID Intermediate Metabolizer rows dropped",
-            "licence": LICENCE + " Secondary copy: pypgx 0.27, MIT licence.",
-            "phenotype_null_means": "no result for that gene",
-            "rows": rows,
-        },
-    )
-
-
 def main(argv: list[str]) -> int:
     src = Path(argv[1]) if len(argv) > 1 else REPO.parent / "shared" / "data" / "cpic"
     if not (src / "allele_function.csv").is_file():
@@ -184,7 +119,6 @@ def main(argv: list[str]) -> int:
     convert_allele_functions(src)
     convert_function_pairs(src)
     convert_definitions(src)
-    convert_secondary_recommendations(src)
     return 0
 
 

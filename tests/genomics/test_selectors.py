@@ -6,9 +6,17 @@ import dataclasses
 from datetime import date
 
 import pytest
+from table_gap import drop_cpic_row
 
+from painpath.clinical import pgx
 from painpath.clinical.medications import load_catalogue
-from painpath.genomics.selectors import NOT_VERIFIED, PANEL_DRUGS, PgxFinding, pgx_findings
+from painpath.genomics.selectors import (
+    NOT_VERIFIED,
+    PANEL_DRUGS,
+    PgxFinding,
+    first_and_more,
+    pgx_findings,
+)
 from tests.genomics.factories import stored_result
 
 pytestmark = pytest.mark.django_db
@@ -69,29 +77,34 @@ def test_no_result_says_testing_is_informative(world):
 
 
 def test_unverified_rows_are_not_advice(world, monkeypatch):
-    # Every drug in scope now has a CPIC-checked table; a secondary-copy row (the path any
-    # future drug takes until its table is checked) must still never be shown as advice.
-    import dataclasses
-
-    from painpath.clinical import pgx
-
+    # Every drug in scope has a CPIC-checked table; a phenotype pair no checked row covers (here
+    # the row removed from the loaded table) gets an unverified recommendation from the real
+    # recommend(), and that must never be shown as advice.
+    row = drop_cpic_row(monkeypatch, "clomipramine", lambda r: r["when"] == {
+        "CYP2D6": ["Poor Metabolizer"], "CYP2C19": ["Normal Metabolizer"]})  # fmt: skip
+    assert row["action"] == "avoid" and row["recommendation"].startswith("Avoid clomipramine use")
     stored_result(world.p1, "CYP2D6", "*4/*4")
     stored_result(world.p1, "CYP2C19", "*1/*1")
-    real = pgx.recommend
-
-    def secondary_copy(drug, genes):
-        return dataclasses.replace(
-            real(drug, genes),
-            strength="unverified",
-            action="avoid",
-            verified=False,
-            recommendation="Avoid clomipramine use.",
-        )
-
-    monkeypatch.setattr(pgx, "recommend", secondary_copy)
+    rec = pgx.recommend("clomipramine", {"CYP2D6": pgx.phenotype("CYP2D6", "*4/*4"),
+                                         "CYP2C19": pgx.phenotype("CYP2C19", "*1/*1")})  # fmt: skip
+    assert (rec.verified, rec.strength, rec.action) == (False, "unverified", "consult guideline")
     (f,) = pgx_findings(world.p1.pk, "clomipramine")
     assert (f.strength, f.action, f.actionable) == ("unverified", NOT_VERIFIED, False)
     assert "Avoid" not in f.recommendation and "avoid" not in f.recommendation
+    assert f.recommendation == "Not verified — consult the CPIC guideline."
+    assert f.source == rec.source and "Verified from" not in f.source
+
+
+def test_unverified_finding_keeps_only_the_testing_is_informative_sentence(world, monkeypatch):
+    drop_cpic_row(monkeypatch, "amitriptyline", lambda r: r["when"]["CYP2D6"] == [
+        "Poor Metabolizer"] and "No Result" in r["when"]["CYP2C19"])  # fmt: skip
+    stored_result(world.p1, "CYP2D6", "*4/*4")  # no CYP2C19 on file
+    (f,) = pgx_findings(world.p1.pk, "amitriptyline")
+    assert (f.strength, f.action, f.actionable) == ("unverified", NOT_VERIFIED, False)
+    assert f.recommendation == (
+        "Not verified — consult the CPIC guideline. No CYP2C19 result on file; CYP2C19 testing "
+        "is informative."
+    )
 
 
 def test_tertiary_amine_tca_is_checked_advice(world):
@@ -180,3 +193,36 @@ def test_catalogue_ids_are_the_names_used():
     for drug in ("codeine", "tramadol", "hydrocodone", "oxycodone", "celecoxib", "ibuprofen",
                  "meloxicam", "amitriptyline", "nortriptyline"):  # fmt: skip
         assert drug in catalogue_ids and drug in PANEL_DRUGS
+
+
+def test_source_label_is_the_drugs_guideline_short():
+    f = PgxFinding("codeine", {}, "strong", "avoid", "text", "source", True)
+    assert f.source_label == "CPIC, Crews 2021 (PMID 33387367)"
+    assert f.source_label == pgx.drug_guideline("codeine").label
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [(0, ""), (1, "<0>"), (3, "<0>, <1>, <2>"), (4, "<0>, <1>, <2> and 1 more"),
+     (7, "<0>, <1>, <2> and 4 more")],
+)  # fmt: skip
+def test_first_and_more_renders_only_what_it_shows(n, expected):
+    rendered = []
+
+    def render(i):
+        rendered.append(i)
+        return f"<{i}>"
+
+    assert first_and_more(list(range(n)), shown=3, more="and %d more", render=render) == expected
+    assert rendered == list(range(min(n, 3)))  # the rest are counted, not rendered
+
+
+def test_uncertain_call_lists_five_alternatives_and_counts_the_rest(world):
+    alternatives = ["*1/*2", "*1/*3", "*1/*4", "*1/*9", "*2/*17", "*2/*2", "*3/*3"]
+    stored_result(world.p1, "CYP2C19", "*1/*1", source_kind="vcf", uncertain=True,
+                  alternatives=alternatives)  # fmt: skip
+    (f,) = pgx_findings(world.p1.pk, "citalopram")
+    assert "*2/*17 (Intermediate Metabolizer: use label dose) and 2 more (see the result)" in (
+        f.recommendation
+    )
+    assert "*2/*2" not in f.recommendation and "*3/*3" not in f.recommendation

@@ -11,13 +11,11 @@ from typing import Any
 from painpath.cli import CliError
 from painpath.clinical.pgx import (
     CALLABLE_GENES,
-    NO_ACTION_GENES,
     NOT_TESTED,
     GeneCall,
     PgxError,
     PhenotypeResult,
-    no_action_gene_note,
-    no_action_notes_for,
+    no_action_genes,
     phenotype,
 )
 from painpath.clinical.pgx.recommend import recommend
@@ -97,11 +95,12 @@ def run_phenotype(args: argparse.Namespace) -> int:
 
 def run_recommend(args: argparse.Namespace) -> int:
     untyped: dict[str, str] = {}  # OPRM1/COMT: CPIC gives no genotype-based action
+    no_action = no_action_genes()
     try:
         results = {}
         for text in args.diplotype:
             gene, diplotype = _pair(text, "--diplotype")
-            if gene.upper() in NO_ACTION_GENES:
+            if gene.upper() in no_action:
                 untyped[gene.upper()] = diplotype
                 continue
             result = phenotype(gene, diplotype)
@@ -109,19 +108,18 @@ def run_recommend(args: argparse.Namespace) -> int:
         rec = recommend(args.drug, results)
     except PgxError as exc:
         raise CliError(str(exc)) from exc
-    applies = set(no_action_notes_for(rec.drug))
-    given = {g: d for g, d in untyped.items() if no_action_gene_note(g) in applies}
+    given = {g: d for g, d in untyped.items() if g in rec.notes}  # genes of the drug's guideline
     if args.json:
         payload = rec.to_dict()
         for gene, diplotype in given.items():
             payload["genes"][gene] = {"diplotype": diplotype, "activity_score": None,
                                       "phenotype": None}  # fmt: skip
-            payload["recommendation"] += f" {gene}: {no_action_gene_note(gene)}"
+            payload["recommendation"] += f" {gene}: {rec.notes[gene]}"
         print(json.dumps(payload, ensure_ascii=False))
         return 0
     genes = "; ".join(_human(r) for r in rec.genes.values()) or "no genotype on file"
     print(f"{rec.drug} [{genes}]\n  {rec.strength}: {rec.action}\n  {rec.recommendation}")
-    for note in rec.notes:
+    for note in rec.notes.values():
         print(f"  note: {note}")
     for gene in sorted(set(untyped) - set(given)):
         print(f"  note: {gene} is not used by CPIC's guideline for {rec.drug}; ignored")

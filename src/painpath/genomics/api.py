@@ -112,7 +112,7 @@ def get_panel(request: HttpRequest, patient_id: int) -> PanelOut:
         patient_id=panel.patient.pk,
         results=[result_out(r) for r in panel.results],
         findings=[finding_out(f) for f in panel.findings],
-        source_labels={row.finding.drug: row.source_label for row in panel.rows},
+        source_labels={f.drug: f.source_label for f in panel.findings},
         no_action_notes=[GeneNoteOut(gene=g, note=n) for g, n in panel.no_action_notes],
         guidelines=panel.guidelines,
     )

@@ -9,8 +9,10 @@ An empty list means CPIC has no pharmacogenomic guidance here for that drug.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
 
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -24,6 +26,8 @@ __all__ = [
     "PgxFinding",
     "current_results",
     "finding_for",
+    "findings_for",
+    "first_and_more",
     "pgx_findings",
     "phenotype_results",
     "uncertain_alternatives",
@@ -35,6 +39,7 @@ _NO_CHANGE_ACTIONS = frozenset({"use label dose", "no genotype-based action"})
 _ADVICE_STRENGTHS = frozenset({"strong", "moderate", "optional"})
 _SHOWN_ALTERNATIVES = 5  # in finding text; the result row lists every alternative
 PANEL_DRUGS: tuple[str, ...] = pgx.known_drugs()
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,11 @@ class PgxFinding:
     recommendation: str
     source: str
     actionable: bool
+
+    @property
+    def source_label(self) -> str:
+        """The drug's CPIC guideline, short, e.g. 'CPIC, Crews 2021 (PMID 33387367)'."""
+        return pgx.drug_guideline(self.drug).label
 
 
 def current_results(patient_id: int) -> list[PgxResult]:
@@ -79,6 +89,18 @@ def uncertain_alternatives(rows: Iterable[PgxResult]) -> dict[str, tuple[str, ..
     return {r.gene: tuple(r.alternatives) for r in rows if r.uncertain}
 
 
+def first_and_more(
+    items: Sequence[_T], *, shown: int, more: str, render: Callable[[_T], str] = str
+) -> str:
+    """The first ``shown`` items rendered and joined, then ``more % n`` for the ``n`` left.
+
+    Only the shown items are rendered (rendering may be costly, e.g. a recommendation each).
+    """
+    text = ", ".join(render(item) for item in items[:shown])
+    left = len(items) - shown
+    return f"{text} {more % left}" if left > 0 else text
+
+
 def _alternative_text(
     drug: str, gene: str, alternative: str, results: Mapping[str, pgx.PhenotypeResult]
 ) -> str:
@@ -107,11 +129,12 @@ def _uncertainty_note(
                   "the data allow changes the phenotype.") % {"gene": gene, "dip": result.diplotype}
             )  # fmt: skip
             continue
-        shown = [_alternative_text(drug, gene, a, results) for a in alternatives]
-        more = len(shown) - _SHOWN_ALTERNATIVES
-        listed = ", ".join(shown[:_SHOWN_ALTERNATIVES])
-        if more > 0:
-            listed += " " + _("and %d more (see the result)") % more
+        listed = first_and_more(
+            alternatives,
+            shown=_SHOWN_ALTERNATIVES,
+            more=_("and %d more (see the result)"),
+            render=partial(_alternative_text, drug, gene, results=results),
+        )
         notes.append(
             _("Uncertain call: %(gene)s %(dip)s (%(pheno)s) is not certain; the data also fit "
               "%(alts)s. Confirm before relying on this recommendation.")
@@ -124,7 +147,7 @@ def finding_for(
     drug: str,
     results: Mapping[str, pgx.PhenotypeResult],
     *,
-    uncertain: Mapping[str, tuple[str, ...]] | None = None,
+    uncertain: Mapping[str, tuple[str, ...]],
 ) -> PgxFinding | None:
     """The finding for ``drug``; None when CPIC has no pharmacogenomic data for it here.
 
@@ -139,7 +162,7 @@ def finding_for(
         g: {"diplotype": r.diplotype, "phenotype": r.phenotype, "activity_score": r.activity_score}
         for g, r in rec.genes.items()
     }
-    note = _uncertainty_note(name, rec, results, uncertain or {})
+    note = _uncertainty_note(name, rec, results, uncertain)
     if not rec.verified:
         missing = "".join(
             sentence + "."
@@ -156,8 +179,13 @@ def finding_for(
     )
 
 
+def findings_for(rows: Sequence[PgxResult], drugs: Iterable[str]) -> list[PgxFinding]:
+    """The finding for each drug CPIC has data for, from the patient's current result rows."""
+    results = phenotype_results(rows)
+    uncertain = uncertain_alternatives(rows)
+    return [f for d in drugs if (f := finding_for(d, results, uncertain=uncertain)) is not None]
+
+
 def pgx_findings(patient_id: int, drug: str) -> list[PgxFinding]:
     """CPIC findings for prescribing ``drug`` to the patient (see the module docstring)."""
-    rows = current_results(patient_id)
-    finding = finding_for(drug, phenotype_results(rows), uncertain=uncertain_alternatives(rows))
-    return [] if finding is None else [finding]
+    return findings_for(current_results(patient_id), [drug])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -30,7 +30,6 @@ from painpath.patients.models import Patient
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
-    "FindingRow",
     "Panel",
     "ResultIn",
     "StoredResults",
@@ -57,14 +56,6 @@ class StoredResults:
 
 
 @dataclass(frozen=True)
-class FindingRow:
-    """One row of the findings table: the finding and its per-drug source."""
-
-    finding: selectors.PgxFinding
-    source_label: str  # e.g. "CPIC, Crews 2021 (PMID 33387367)"
-
-
-@dataclass(frozen=True)
 class Panel:
     """What the chart panel, the report and the API show.
 
@@ -75,15 +66,11 @@ class Panel:
     patient: Patient
     results: list[PgxResult]
     findings: list[selectors.PgxFinding]
-    no_action_notes: list[tuple[str, str]] = field(default_factory=list)
+    no_action_notes: list[tuple[str, str]]
 
     @property
     def actionable(self) -> list[selectors.PgxFinding]:
         return [f for f in self.findings if f.actionable]
-
-    @property
-    def rows(self) -> list[FindingRow]:
-        return [FindingRow(f, pgx.drug_guideline(f.drug).label) for f in self.findings]
 
     @property
     def guidelines(self) -> list[str]:
@@ -91,12 +78,12 @@ class Panel:
         return list(seen)
 
 
-def _alternatives(result: parsing.GeneResult, shown: int = 10) -> str:
+def _alternatives(result: parsing.GeneResult) -> str:
     if not result.alternatives:
         return _("none that change the phenotype")
-    text = ", ".join(result.alternatives[:shown])
-    more = len(result.alternatives) - shown
-    return text + (" " + _("and %d more (listed with the result)") % more if more > 0 else "")
+    return selectors.first_and_more(
+        result.alternatives, shown=10, more=_("and %d more (listed with the result)")
+    )
 
 
 def _check_meta(lab_name: str, report_date: date | None) -> list[FieldError]:
@@ -274,12 +261,8 @@ def get_panel(*, actor: Actor, patient_id: int) -> Panel:
             patient_id=patient.pk,
             detail={"genes": [r.gene for r in results]},
         )
-    pheno = selectors.phenotype_results(results)
-    uncertain = selectors.uncertain_alternatives(results)
-    findings = [
-        f
-        for drug in selectors.PANEL_DRUGS
-        if (f := selectors.finding_for(drug, pheno, uncertain=uncertain)) is not None
-    ]
-    notes = [(g, note) for g in pgx.NO_ACTION_GENES if (note := pgx.no_action_gene_note(g))]
-    return Panel(patient, results, findings, notes)
+    findings = selectors.findings_for(results, selectors.PANEL_DRUGS)
+    # CPIC's "no genotype-based action" notes of every guideline the panel draws on (the
+    # opioids': OPRM1, COMT), once each
+    notes = {g: n for f in findings for g, n in pgx.no_action_notes_for(f.drug).items()}
+    return Panel(patient, results, findings, list(notes.items()))

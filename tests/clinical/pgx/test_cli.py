@@ -72,11 +72,13 @@ def test_batch_all_good_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_recommend_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["pgx", "recommend", "piroxicam", "--diplotype", "CYP2C9=*1/*3", "--json"]) == 0
     rec = _lines(capsys)[0]
-    assert set(rec) == {"drug", "genes", "strength", "action", "recommendation", "source"}
+    assert set(rec) == {"drug", "genes", "strength", "action", "recommendation", "source",
+                        "notes"}  # fmt: skip
     assert rec["genes"] == {
         "CYP2C9": {"diplotype": "*1/*3", "activity_score": 1.0,
                    "phenotype": "Intermediate Metabolizer"}
     }  # fmt: skip
+    assert rec["notes"] == {}  # OPRM1/COMT notes belong to the opioid guideline only
 
 
 def test_recommend_codeine_ultrarapid(capsys: pytest.CaptureFixture[str]) -> None:
@@ -135,6 +137,7 @@ def test_recommend_opioid_with_oprm1_or_comt_says_no_genotype_action(
     assert rec["genes"][gene] == {"diplotype": "A/G", "activity_score": None, "phenotype": None}  # type: ignore[index]
     assert f"{gene}: CPIC gives no genotype-based recommendation" in str(rec["recommendation"])
     assert rec["strength"] == "strong"  # the CYP2D6 result still decides
+    assert set(rec["notes"]) == {"OPRM1", "COMT"}  # type: ignore[arg-type]
 
 
 def test_recommend_opioid_always_prints_oprm1_comt_statement(

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from table_gap import drop_cpic_row
 
 from painpath.clinical.pgx import (
     PhenotypeResult,
     UnknownDrugError,
+    drug_guideline,
     known_drugs,
     no_action_gene_note,
+    no_action_genes,
+    no_action_notes_for,
     phenotype,
     recommend,
 )
@@ -142,6 +146,56 @@ def test_oprm1_comt_notes(gene: str) -> None:
     assert "no genotype-based recommendation" in note
 
 
+def test_no_action_notes_are_keyed_by_gene_for_the_drugs_guideline_only() -> None:
+    assert no_action_genes() == ("OPRM1", "COMT")  # the data file's [no_action_genes.*]
+    assert no_action_gene_note("CYP2D6") is None
+    for drug in ("codeine", "oxycodone", "hydrocodone"):  # the opioid guideline (Crews 2021)
+        notes = no_action_notes_for(drug)
+        assert notes == {g: no_action_gene_note(g) for g in ("OPRM1", "COMT")}
+        assert recommend(drug, {}).notes == notes
+    for drug in ("celecoxib", "amitriptyline", "ondansetron", "citalopram"):
+        assert no_action_notes_for(drug) == {}
+        assert recommend(drug, {}).notes == {}
+
+
+def test_guideline_citation_is_dated_and_full_is_not() -> None:
+    g = drug_guideline("codeine")
+    assert (g.year, g.pmid) == (2021, "33387367")
+    assert g.citation == f"{g.name} (2021). {g.reference}. PMID 33387367."
+    assert g.full == f"{g.name}. {g.reference}. PMID 33387367."
+    rec = recommend("codeine", {"CYP2D6": phenotype("CYP2D6", "*1/*1")})
+    assert rec.source.startswith(f"{g.citation} Verified from: CPIC database export")
+    assert recommend("codeine", {}).source == g.citation  # no row used: nothing verified from
+
+
+def test_phenotype_no_checked_row_covers_gives_no_advice(monkeypatch: pytest.MonkeyPatch) -> None:
+    drop_cpic_row(monkeypatch, "codeine", lambda r: r.get("phenotype") == "Poor Metabolizer")
+    rec = recommend("codeine", {"CYP2D6": phenotype("CYP2D6", "*4/*4")})
+    assert (rec.strength, rec.action, rec.verified) == ("unverified", "consult guideline", False)
+    assert rec.recommendation == (
+        "No verified recommendation in painpath for codeine with CYP2D6 Poor Metabolizer; "
+        "consult the CPIC guideline."
+    )
+    assert rec.source == drug_guideline("codeine").citation  # no "Verified from"
+    assert rec.notes == no_action_notes_for("codeine")
+    other = recommend("codeine", {"CYP2D6": phenotype("CYP2D6", "*1/*1")})  # rows still there
+    assert (other.strength, other.verified) == ("strong", True)
+
+
+def test_gap_with_a_gene_missing_still_says_testing_is_informative(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # amitriptyline's CPIC row for CYP2D6 Poor Metabolizer x CYP2C19 Indeterminate/No Result
+    drop_cpic_row(monkeypatch, "amitriptyline",
+                  lambda r: r["when"]["CYP2D6"] == ["Poor Metabolizer"]
+                  and "No Result" in r["when"]["CYP2C19"])  # fmt: skip
+    rec = recommend("amitriptyline", {"CYP2D6": phenotype("CYP2D6", "*4/*4")})
+    assert (rec.strength, rec.verified) == ("unverified", False)
+    assert rec.recommendation.endswith(
+        "consult the CPIC guideline. No CYP2C19 result on file; CYP2C19 testing is informative."
+    )
+
+
 @pytest.mark.parametrize(
     ("diplotype", "action", "strength"),
     [
@@ -189,7 +243,7 @@ def test_issue_drugs_are_all_known() -> None:
 
 def test_to_dict_shape() -> None:
     rec = recommend("codeine", {"CYP2D6": phenotype("CYP2D6", "*1/*4")}).to_dict()
-    assert set(rec) == {"drug", "genes", "strength", "action", "recommendation", "source"}
+    assert set(rec) == {"drug", "genes", "strength", "action", "recommendation", "source", "notes"}
     assert rec["genes"] == {
         "CYP2D6": {
             "diplotype": "*1/*4",
@@ -197,3 +251,8 @@ def test_to_dict_shape() -> None:
             "phenotype": "Intermediate Metabolizer",
         }
     }
+    assert rec["notes"] == {
+        "OPRM1": no_action_gene_note("OPRM1"),
+        "COMT": no_action_gene_note("COMT"),
+    }
+    assert recommend("celecoxib", _c9("*1/*1")).to_dict()["notes"] == {}

@@ -4,20 +4,19 @@
 from __future__ import annotations
 
 import itertools
-import tomllib
-from importlib import resources
-from typing import Any
 
 import pytest
 
 from painpath.clinical.pgx import (
     NO_RESULT,
     PhenotypeResult,
+    drug_genes,
     drug_guideline,
+    known_drugs,
     phenotype,
     recommend,
-    verified_drugs,
 )
+from painpath.clinical.pgx._data import recommendations
 
 UM, NM, IM, PM = ("Ultrarapid Metabolizer", "Normal Metabolizer", "Intermediate Metabolizer",
                   "Poor Metabolizer")  # fmt: skip
@@ -63,20 +62,9 @@ def _results_for(genes: tuple[str, ...]) -> list[dict[str, PhenotypeResult]]:
             for combo in itertools.product(*(per_gene[g] for g in genes))]  # fmt: skip
 
 
-def _data() -> dict[str, Any]:
-    return tomllib.loads(
-        resources.files("painpath.clinical.pgx").joinpath("data/recommendations.toml").read_text()
-    )
-
-
-def _table_genes(drug: str) -> tuple[str, ...]:
-    data = _data()
-    return tuple(data["tables"][data["drugs"][drug]]["genes"])
-
-
-@pytest.mark.parametrize("drug", verified_drugs())
+@pytest.mark.parametrize("drug", known_drugs())
 def test_every_verified_table_covers_every_phenotype(drug: str) -> None:
-    for results in _results_for(_table_genes(drug)):
+    for results in _results_for(drug_genes(drug)):
         rec = recommend(drug, results)
         assert rec.verified, (
             drug,
@@ -89,7 +77,7 @@ def test_every_verified_table_covers_every_phenotype(drug: str) -> None:
 @pytest.mark.parametrize("drug", TCA_TWO_GENE)
 def test_tca_two_gene_rules_cover_each_pair_exactly_once(drug: str) -> None:
     # every CYP2D6 x CYP2C19 phenotype pair, and each gene missing, hits one and only one row
-    rules = _data()["tables"][drug]["rules"]
+    rules = recommendations()["tables"][drug]["rules"]
     assert not any("activity_scores" in r for r in rules)  # CPIC's rows never split by score
     d6 = [NO_RESULT, IND, PM, IM, NM, UM]
     c19 = [NO_RESULT, *CYP2C19_PHENOTYPES]
@@ -277,12 +265,11 @@ def test_tertiary_amine_cyp2d6_score_boundaries(
 
 
 @pytest.mark.parametrize("drug", TERTIARY_AMINES)
-def test_tertiary_amines_are_verified_not_secondary_copy(drug: str) -> None:
-    data = _data()
-    assert data["drugs"][drug] == drug and drug not in data["secondary_drugs"]
-    assert drug in verified_drugs()
+def test_tertiary_amines_have_their_own_checked_table(drug: str) -> None:
+    assert recommendations()["drugs"][drug] == drug
+    assert drug in known_drugs()
     rec = recommend(drug, {**_d6("*1/*1"), **_c19("*2/*2")})
-    assert rec.verified and "UNVERIFIED" not in rec.source
+    assert rec.verified and f"cpic/{drug}.json" in rec.source
     assert rec.recommendation.startswith(f"Avoid {drug} use. If {drug} is warranted")
 
 

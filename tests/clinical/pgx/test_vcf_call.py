@@ -18,6 +18,7 @@ from painpath.clinical.pgx import (
     allele_sort_key,
     call_vcf,
     outside_call,
+    phenotype,
 )
 from painpath.clinical.pgx._data import allele_definitions
 
@@ -315,8 +316,6 @@ def test_missing_positions_alternatives_all_differ_in_phenotype_or_tie(tmp_path:
 
 
 def phenotype_of(gene: str, diplotype: str) -> str:
-    from painpath.clinical.pgx import phenotype
-
     return phenotype(gene, diplotype).phenotype
 
 

@@ -1,7 +1,7 @@
 """Pharmacogenomics: CPIC allele -> diplotype -> phenotype -> recommendation, and VCF calling.
 
 Facts come from CPIC data files in ``data/`` (CC0; attribution "CPIC", cpicpgx.org), made by
-``scripts/convert_cpic.py``; recommendations verified against the guidelines are in
+``scripts/convert_cpic.py``; recommendations, each table checked against CPIC's data, are in
 ``data/recommendations.toml``.
 """
 
@@ -33,7 +33,6 @@ from painpath.clinical.pgx.phenotype import (
     phenotype,
 )
 from painpath.clinical.pgx.recommend import (
-    NO_ACTION_GENES,
     NO_RESULT,
     STRENGTHS,
     Guideline,
@@ -42,9 +41,9 @@ from painpath.clinical.pgx.recommend import (
     drug_guideline,
     known_drugs,
     no_action_gene_note,
+    no_action_genes,
     no_action_notes_for,
     recommend,
-    verified_drugs,
 )
 from painpath.clinical.pgx.vcf_call import (
     CALLABLE_GENES,
@@ -60,7 +59,6 @@ __all__ = [
     "CALLABLE_GENES",
     "INDETERMINATE",
     "NOT_TESTED",
-    "NO_ACTION_GENES",
     "NO_RESULT",
     "PHENOTYPE_GENES",
     "STRENGTHS",
@@ -91,12 +89,12 @@ __all__ = [
     "format_activity_score",
     "known_drugs",
     "no_action_gene_note",
+    "no_action_genes",
     "no_action_notes_for",
     "normalise_gene",
     "outside_call",
     "parse_diplotype",
     "phenotype",
     "recommend",
-    "verified_drugs",
     "wanted_positions",
 ]

@@ -15,7 +15,6 @@ __all__ = [
     "grch38_facts",
     "phenotype_rules",
     "recommendations",
-    "secondary_recommendations",
 ]
 
 
@@ -40,12 +39,6 @@ def cyp2c19_function_pairs() -> dict[str, Any]:
 @cache
 def allele_definitions() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(_read("allele_definitions.json"))
-    return data
-
-
-@cache
-def secondary_recommendations() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(_read("recommendations_secondary.json"))
     return data
 
 

@@ -40,6 +40,9 @@ __all__ = ["Genotype", "VcfGenotypes", "read_genotypes"]
 _BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
 _HTSLIB_PREFIXES = ("[E::", "[W::", "[I::", "[D::")
 _SYMBOLIC_REF = frozenset({"<NON_REF>", "<*>", "<X>"})  # gVCF "any other allele" symbols
+# fd 2 is process-wide: while it is redirected every thread's stderr goes to the sink, so VCF
+# reads are serialised across threads. That is the price of folding htslib's message (which
+# it writes to fd 2, not to a Python stream) into the error.
 _FD2_LOCK = threading.Lock()
 
 

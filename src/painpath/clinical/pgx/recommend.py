@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from painpath.clinical.pgx._data import recommendations, secondary_recommendations
+from painpath.clinical.pgx._data import recommendations
 from painpath.clinical.pgx._errors import UnknownDrugError
 from painpath.clinical.pgx.phenotype import PhenotypeResult
 
 __all__ = [
-    "NO_ACTION_GENES",
     "NO_RESULT",
     "STRENGTHS",
     "Guideline",
@@ -21,18 +20,13 @@ __all__ = [
     "drug_guideline",
     "known_drugs",
     "no_action_gene_note",
+    "no_action_genes",
     "no_action_notes_for",
     "recommend",
-    "verified_drugs",
 ]
 
 STRENGTHS = ("strong", "moderate", "optional", "no recommendation", "unverified")
 NO_RESULT = "No Result"  # CPIC's lookup word for "no result on file for this gene"
-NO_ACTION_GENES = ("OPRM1", "COMT")
-_UNVERIFIED_NOTE = (
-    "UNVERIFIED: recommendation text from a secondary copy of CPIC data (pypgx 0.27) not yet "
-    "checked against the guideline; CPIC strength not available here. Confirm at cpicpgx.org."
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +36,8 @@ class Guideline:
     key: str
     name: str
     short: str
-    citation: str
+    year: int
+    reference: str  # the journal reference, e.g. "Crews KR, ... Clin Pharmacol Ther. 2021;..."
     pmid: str
 
     @property
@@ -52,15 +47,22 @@ class Guideline:
 
     @property
     def full(self) -> str:
-        return f"{self.name}. {self.citation}. PMID {self.pmid}."
+        """The guideline in full, as listed under a report."""
+        return f"{self.name}. {self.reference}. PMID {self.pmid}."
+
+    @property
+    def citation(self) -> str:
+        """The dated citation a recommendation's source starts with."""
+        return f"{self.name} ({self.year}). {self.reference}. PMID {self.pmid}."
 
 
 @dataclass(frozen=True, slots=True)
 class Recommendation:
-    """The CLI/API shape of ``pgx recommend``; ``verified`` is False for secondary-copy text.
+    """The CLI/API shape of ``pgx recommend``; ``verified`` is False where no checked CPIC row
+    applies (the text then says to consult the guideline).
 
-    ``notes`` carries CPIC's explicit "no genotype-based action" statements (OPRM1, COMT) for
-    the drug's guideline; they are printed and shown beside the recommendation, not in it.
+    ``notes`` maps a gene to CPIC's explicit "no genotype-based action" statement (OPRM1, COMT)
+    for the drug's guideline; they are printed and shown beside the recommendation, not in it.
     """
 
     drug: str
@@ -69,8 +71,8 @@ class Recommendation:
     action: str
     recommendation: str
     source: str
+    notes: Mapping[str, str]
     verified: bool = field(default=True)
-    notes: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,17 +89,18 @@ class Recommendation:
             "action": self.action,
             "recommendation": self.recommendation,
             "source": self.source,
+            "notes": dict(self.notes),
         }
 
 
 def known_drugs() -> tuple[str, ...]:
-    data = recommendations()
-    return tuple(sorted(set(data["drugs"]) | set(data["secondary_drugs"])))
-
-
-def verified_drugs() -> tuple[str, ...]:
-    """Drugs with a table checked against CPIC's data (no secondary-copy fallback)."""
+    """Every drug with a CPIC table here (each checked against CPIC's data)."""
     return tuple(sorted(recommendations()["drugs"]))
+
+
+def no_action_genes() -> tuple[str, ...]:
+    """Genes for which CPIC gives no genotype-based action (OPRM1, COMT), as the data file says."""
+    return tuple(recommendations()["no_action_genes"])
 
 
 def no_action_gene_note(gene: str) -> str | None:
@@ -108,49 +111,41 @@ def no_action_gene_note(gene: str) -> str | None:
 
 def _guideline(key: str) -> Guideline:
     g = recommendations()["guidelines"][key]
-    return Guideline(key, g["name"], g["short"], g["citation"], g["pmid"])
+    return Guideline(key, g["name"], g["short"], int(g["year"]), g["citation"], g["pmid"])
 
 
-def _citation(key: str) -> str:
-    g = _guideline(key)
-    return (
-        f"{g.name} ({recommendations()['guidelines'][key]['year']}). {g.citation}. PMID {g.pmid}."
-    )
-
-
-def _drug_spec(drug: str) -> tuple[dict[str, Any] | None, str, list[str]]:
+def _drug_table(drug: str) -> tuple[str, dict[str, Any]]:
+    """The drug's table key and table; an unknown drug is an error naming the known ones."""
     data = recommendations()
-    if drug in data["drugs"]:
-        table: dict[str, Any] = data["tables"][data["drugs"][drug]]
-        return table, str(table["guideline"]), list(table["genes"])
-    if drug in data["secondary_drugs"]:
-        spec = data["secondary_drugs"][drug]
-        return None, str(spec["guideline"]), list(spec["genes"])
-    raise UnknownDrugError(
-        f"drug '{drug}': no CPIC recommendation data here (drugs: {', '.join(known_drugs())})"
-    )
+    key = data["drugs"].get(drug)
+    if key is None:
+        raise UnknownDrugError(
+            f"drug '{drug}': no CPIC recommendation data here (drugs: {', '.join(known_drugs())})"
+        )
+    table: dict[str, Any] = data["tables"][key]
+    return str(key), table
 
 
 def drug_guideline(drug: str) -> Guideline:
     """The CPIC guideline a drug's recommendations come from."""
-    return _guideline(_drug_spec(drug.strip().lower())[1])
+    return _guideline(str(_drug_table(drug.strip().lower())[1]["guideline"]))
 
 
 def drug_genes(drug: str) -> tuple[str, ...]:
     """The genes CPIC uses for the drug, in the table's order."""
-    return tuple(_drug_spec(drug.strip().lower())[2])
+    return tuple(_drug_table(drug.strip().lower())[1]["genes"])
 
 
-def no_action_notes_for(drug: str) -> tuple[str, ...]:
-    """CPIC's 'no genotype-based action' notes that belong to the drug's guideline."""
-    key = _drug_spec(drug.strip().lower())[1]
+def no_action_notes_for(drug: str) -> dict[str, str]:
+    """Gene -> CPIC's 'no genotype-based action' note, for the genes of the drug's guideline."""
+    guideline = _drug_table(drug.strip().lower())[1]["guideline"]
     entries = recommendations()["no_action_genes"]
-    return tuple(str(e["note"]) for g, e in entries.items() if e["guideline"] == key)
+    return {g: str(e["note"]) for g, e in entries.items() if e["guideline"] == guideline}
 
 
 @cache
 def _rules(table_key: str) -> tuple[tuple[dict[str, frozenset[str]], dict[str, Any]], ...]:
-    """Each rule as (gene -> accepted phenotypes, rule); '*' accepts anything."""
+    """Each rule as (gene -> accepted phenotypes, rule)."""
     table = recommendations()["tables"][table_key]
     out = []
     for rule in table["rules"]:
@@ -169,29 +164,16 @@ def _score_ok(rule: dict[str, Any], result: PhenotypeResult | None) -> bool:
     return result is not None and result.activity_score in scores
 
 
-def _verified_rule(drug: str, results: Mapping[str, PhenotypeResult]) -> dict[str, Any] | None:
-    table_key = recommendations()["drugs"][drug]
+def _phenotype_of(results: Mapping[str, PhenotypeResult], gene: str) -> str:
+    result = results.get(gene)
+    return NO_RESULT if result is None else result.phenotype
+
+
+def _verified_rule(table_key: str, results: Mapping[str, PhenotypeResult]) -> dict[str, Any] | None:
     for when, rule in _rules(table_key):
-        ok = True
-        for gene, accepted in when.items():
-            result = results.get(gene)
-            pheno = NO_RESULT if result is None else result.phenotype
-            if "*" not in accepted and pheno not in accepted:
-                ok = False
-                break
-        if ok and _score_ok(rule, results.get(next(iter(when)))):
+        matches = all(_phenotype_of(results, g) in accepted for g, accepted in when.items())
+        if matches and _score_ok(rule, results.get(next(iter(when)))):
             return rule
-    return None
-
-
-def _secondary_rule(
-    drug: str, genes: list[str], results: Mapping[str, PhenotypeResult]
-) -> dict[str, Any] | None:
-    wanted = {g: (results[g].phenotype if g in results else None) for g in genes}
-    for row in secondary_recommendations()["rows"]:
-        if row["drug"] == drug and row["phenotypes"] == wanted:
-            found: dict[str, Any] = row
-            return found
     return None
 
 
@@ -203,16 +185,17 @@ def recommend(drug: str, results: Mapping[str, PhenotypeResult]) -> Recommendati
     row is shown together with the same 'testing is informative' sentence.
     """
     drug = drug.strip().lower()
-    table, guideline, genes = _drug_spec(drug)
+    table_key, table = _drug_table(drug)
+    genes: list[str] = table["genes"]
     relevant = {g: results[g] for g in genes if g in results}
-    citation = _citation(guideline)
+    citation = _guideline(table["guideline"]).citation
     notes = no_action_notes_for(drug)
     missing = [g for g in genes if g not in results]
-    if table is not None and table.get("no_genotype_action"):
+    if table.get("no_genotype_action"):
         rule = table["rules"][0]
         return Recommendation(
             drug, relevant, rule["strength"], rule["action"], rule["recommendation"], citation,
-            notes=notes,
+            notes,
         )  # fmt: skip
     if missing and len(missing) == len(genes):
         names = " and ".join(missing)
@@ -224,22 +207,11 @@ def recommend(drug: str, results: Mapping[str, PhenotypeResult]) -> Recommendati
             f"No {names} result on file. {names} testing is informative for {drug}; this is "
             "not a statement that standard dosing is appropriate for this patient.",
             citation,
-            notes=notes,
+            notes,
         )
     missing_note = "".join(f" No {g} result on file; {g} testing is informative." for g in missing)
-    rule = _verified_rule(drug, results) if table is not None else None
-    if rule is not None and table is not None:
-        return Recommendation(
-            drug,
-            relevant,
-            rule["strength"],
-            rule["action"],
-            rule["recommendation"] + missing_note,
-            f"{citation} Verified from: {table['verified_from']}.",
-            notes=notes,
-        )
-    row = _secondary_rule(drug, genes, results)
-    if row is None:
+    rule = _verified_rule(table_key, results)
+    if rule is None:  # a phenotype (or score) no checked row covers: no advice from painpath
         phenos = ", ".join(f"{g} {r.phenotype}" for g, r in relevant.items())
         return Recommendation(
             drug,
@@ -249,17 +221,15 @@ def recommend(drug: str, results: Mapping[str, PhenotypeResult]) -> Recommendati
             f"No verified recommendation in painpath for {drug} with {phenos}; consult the CPIC "
             f"guideline.{missing_note}",
             citation,
+            notes,
             verified=False,
-            notes=notes,
         )
-    text = row["recommendation"] or "No recommendation"
     return Recommendation(
         drug,
         relevant,
-        "unverified",
-        row["action"],
-        text + missing_note,
-        f"{citation} {_UNVERIFIED_NOTE}",
-        verified=False,
-        notes=notes,
+        rule["strength"],
+        rule["action"],
+        rule["recommendation"] + missing_note,
+        f"{citation} Verified from: {table['verified_from']}.",
+        notes,
     )

@@ -168,16 +168,11 @@ def _phenotype_key(gene_name: str, diplotype: str) -> tuple[str, float | str | N
 def _candidates(gene: _Gene, gts: Sequence[Genotype | None]) -> dict[str, int]:
     """Compatible diplotype -> fewest untested positions it needs, over every phasing."""
     out: dict[str, int] = {}
-    seen: dict[tuple[str | None, ...], dict[str, int]] = {}  # phasings share haplotypes
-
-    def compatible(hap: list[str | None]) -> dict[str, int]:
-        key = tuple(hap)
-        if key not in seen:
-            seen[key] = _compatible(gene, hap)
-        return seen[key]
-
+    # No haplotype cache: the first unphased het is never flipped, so no two phasings share a
+    # haplotype (a cache would only save h2 == h1 of a sample without unphased hets).
     for h1, h2 in _phasings(gts):
-        for (a, ua), (b, ub) in itertools.product(compatible(h1).items(), compatible(h2).items()):
+        pairs = itertools.product(_compatible(gene, h1).items(), _compatible(gene, h2).items())
+        for (a, ua), (b, ub) in pairs:
             key = "/".join(sorted((a, b), key=allele_sort_key))
             out[key] = min(out.get(key, ua + ub), ua + ub)
     return out
