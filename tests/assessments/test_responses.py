@@ -124,6 +124,42 @@ def test_ort_uses_the_record_sex(world):
     assert r.sex == "female" and r.score is not None
 
 
+ORT_ANSWERS = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+ORT_LAST = get_instrument("ort").item_ids[-1]
+ORT_SEX = "ort requires sex 'female' or 'male' (its item weights differ by sex)"
+
+
+@pytest.mark.parametrize(
+    ("record", "body", "error"),
+    [
+        # The form's sex wins over the record's: the error says what was sent.
+        ("female", {"answers": ORT_ANSWERS, "sex": "other"}, ("sex", f"{ORT_SEX}; got 'other'")),
+        ("unknown", {"answers": ORT_ANSWERS}, ("sex", ORT_SEX)),
+        (
+            "female",
+            {"answers": ORT_ANSWERS[:9], "sex": "male"},
+            (
+                "answers",
+                f"ort takes 10 answers, got 9 (no answer for item {ORT_LAST}; "
+                "leave a position empty for a missing item)",
+            ),
+        ),
+    ],
+)
+def test_ort_sex_errors_name_the_sex_field(world, as_user, record, body, error):
+    world.p1.sex = record
+    world.p1.save()
+    response = _post(
+        as_user(world.patient_user),
+        "/api/v1/questionnaires/responses",
+        {"instrument": "ort", **body},
+    )
+    assert response.status_code == 422
+    got = response.json()["error"]["fields"][0]
+    assert (got["field"], got["message"]) == error
+    assert not QuestionnaireResponse.objects.exists()
+
+
 def test_only_the_patient_answers_and_reads_follow_the_care_team(world, as_user):
     url = "/api/v1/questionnaires/responses"
     body = {"patient_id": world.p1.pk, "instrument": "peg", "answers": [5, 5, 5]}
@@ -189,9 +225,13 @@ def test_due_arithmetic():
 
 def test_change_judged_against_the_instruments_thresholds():
     nrs = get_instrument("nrs").change_thresholds
-    verdicts = {v.rule: v.met for v in judge_change(nrs, baseline=8, current=6)}
+    verdicts = {
+        v.rule: v.met for v in judge_change(nrs, baseline=Measurement(8), current=Measurement(6))
+    }
     assert verdicts == {"-30%": False, "-50%": False, "-2 points": True}
-    verdicts = {v.rule: v.met for v in judge_change(nrs, baseline=8, current=4)}
+    verdicts = {
+        v.rule: v.met for v in judge_change(nrs, baseline=Measurement(8), current=Measurement(4))
+    }
     assert verdicts == {"-30%": True, "-50%": True, "-2 points": True}
 
 
@@ -236,12 +276,15 @@ def test_pseq_threshold_needs_seven_points_and_a_band_move(before, after, met):
     [(40.0, 30.0, True, False), (40.0, 28.0, True, True), (20.0, 14.0, False, True)],
 )
 def test_odi_minimal_important_change(before, after, points, percent):
-    assert _verdicts("odi", before, after) == {"-10 points": points, "-30%": percent}
+    assert _verdicts("odi", Measurement(before), Measurement(after)) == {
+        "-10 points": points,
+        "-30%": percent,
+    }
 
 
 @pytest.mark.parametrize(("after", "met"), [(10, True), (11, False), (20, False)])
 def test_phq9_minimal_clinically_important_difference(after, met):
-    assert _verdicts("phq9", 15, after) == {"-5 points": met}
+    assert _verdicts("phq9", Measurement(15), Measurement(after)) == {"-5 points": met}
 
 
 def test_chart_shows_subscale_and_band_move_verdicts(world, as_user):
@@ -298,9 +341,14 @@ def test_reminder_lifecycle_sent_opened_answered_and_expired(world, as_user):
     reminder.refresh_from_db()
     assert reminder.status == "answered" and reminder.response is not None
     assert (
-        schedules.adherence(actor=Actor(user=world.dr_a), patient_id=world.p1.pk)["peg"].rate == 1.0
+        schedules.overview(actor=Actor(user=world.dr_a), patient_id=world.p1.pk)
+        .adherence["peg"]
+        .rate
+        == 1.0
     )
     assert (
-        schedules.adherence(actor=Actor(user=world.dr_a), patient_id=world.p2.pk)["gad7"].rate
+        schedules.overview(actor=Actor(user=world.dr_a), patient_id=world.p2.pk)
+        .adherence["gad7"]
+        .rate
         == 0.0
     )

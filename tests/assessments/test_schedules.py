@@ -11,7 +11,9 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import override_settings
 
+from painpath.analytics.synth import generate_cohort
 from painpath.assessments import schedules, services
 from painpath.assessments.models import (
     ClinicDefaultSchedule,
@@ -24,6 +26,7 @@ from painpath.assessments.policy import policy, policy_for
 from painpath.assessments.schedule import occurrences
 from painpath.core.context import Actor
 from painpath.interop import fhir
+from painpath.patients.cohort import load_cohort
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +86,24 @@ def test_occurrences_count_from_the_last_valid_answer_and_intake_stays_due():
     assert done.current is None
 
 
+@pytest.mark.parametrize(("today", "expired"), [(0, False), (7, False), (8, True), (40, True)])
+def test_an_unanswered_intake_occurrence_expires_after_the_expiry_and_stays_current(today, expired):
+    occ = occurrences(
+        every_days=None, start_date=D0, last_answered=None, today=_d(today), expiry_days=7
+    )
+    assert (occ.current, occ.missed, occ.expired) == (D0, (), expired)
+
+
+@pytest.mark.parametrize("today", [-1, 0, 7, 8, 14, 30])
+def test_a_recurring_current_occurrence_is_never_expired(today):
+    # Past the expiry a recurring schedule moves on to the next occurrence instead.
+    for every in (7, 28):
+        occ = occurrences(
+            every_days=every, start_date=D0, last_answered=None, today=_d(today), expiry_days=7
+        )
+        assert occ.expired is False
+
+
 # --- reminders over several weeks ------------------------------------------------------
 
 
@@ -133,7 +154,9 @@ def test_reminders_continue_after_a_miss_and_adherence_counts_each_miss(world):
     ]
     assert len(mail.outbox) == 5  # each occurrence was sent once
     assert [m.to for m in mail.outbox] == [["ada@example.org"]] * 5
-    adherence = schedules.adherence(actor=Actor(user=world.dr_a), patient_id=world.p1.pk)["peg"]
+    adherence = schedules.overview(actor=Actor(user=world.dr_a), patient_id=world.p1.pk).adherence[
+        "peg"
+    ]
     assert (adherence.answered, adherence.expired, adherence.open) == (1, 3, 1)
     assert adherence.rate == 0.25
 
@@ -155,7 +178,9 @@ def test_occurrences_missed_while_the_task_did_not_run_are_each_counted(world):
     ]
     assert stats == {"scheduled": 3, "sent": 0, "expired": 2}
     assert (
-        schedules.adherence(actor=Actor(user=world.dr_a), patient_id=world.p2.pk)["peg"].expired
+        schedules.overview(actor=Actor(user=world.dr_a), patient_id=world.p2.pk)
+        .adherence["peg"]
+        .expired
         == 2
     )
 
@@ -405,7 +430,8 @@ def test_clinic_policy_overrides_the_file_and_other_clinics_keep_it(world):
     ClinicDefaultSchedule.objects.create(policy=own, instrument="nrs", every_days=1)
     ClinicDefaultSchedule.objects.create(policy=own, instrument="ort", every_days=None)
     a, b = policy_for(world.clinic_a.pk), policy_for(world.clinic_b.pk)
-    assert (a.grace_days, a.reminder_expiry_days, a.clinic_override) == (1, 3, True)
+    assert (a.grace_days, a.reminder_expiry_days) == (1, 3)
+    assert a.version.startswith(f"{policy().version} + the clinic's policy of ")
     assert set(a.defaults) == {("nrs", 1), ("ort", None)}
     assert a.urgent_labels == policy().urgent_labels
     assert b == policy()
@@ -417,6 +443,26 @@ def test_clinic_policy_overrides_the_file_and_other_clinics_keep_it(world):
         Schedule.objects.filter(patient=world.p_other).values_list("instrument", "every_days")
     )
     assert got == dict(policy().defaults)
+
+
+def test_schedule_page_shows_the_policy_in_force_and_adherence(world, as_user):
+    ClinicQuestionnairePolicy.objects.create(clinic=world.clinic_a, reminder_expiry_days=2)
+    with time_machine.travel(T0, tick=False):
+        schedules.set_schedule(
+            actor=Actor(user=world.dr_a),
+            patient_id=world.p1.pk,
+            instrument_id="peg",
+            every_days=7,
+            start_date=_d(-3),
+        )
+        schedules.run_reminders()  # 3 days late > 2: the reminder expired
+        html = as_user(world.dr_a).get(f"/questionnaires/patients/{world.p1.pk}/schedule/")
+    html = html.content.decode()
+    assert "reminders expire after 2 days" in html and "overdue more than 3 days" in html
+    assert "overridden by the clinic&#x27;s own policy" in html
+    assert "peg 0/1" in html  # answered / answered + expired
+    other = as_user(world.dr_other).get(f"/questionnaires/patients/{world.p_other.pk}/schedule/")
+    assert "reminders expire after 7 days" in other.content.decode()
 
 
 def test_clinic_policy_grace_and_expiry_drive_due_status_and_reminders(world):
@@ -483,10 +529,39 @@ def test_clinic_admin_edits_their_clinics_policy_in_admin(world, as_user):
     listing = client.get("/admin/assessments/clinicquestionnairepolicy/").content.decode()
     assert "Clinic A" in listing and "Clinic B" not in listing
     other = ClinicQuestionnairePolicy.objects.get(clinic=world.clinic_b)
-    assert client.get(
-        f"/admin/assessments/clinicquestionnairepolicy/{other.pk}/change/"
-    ).status_code in {302, 404}
+    # Outside the administrator's queryset: Django admin's "does not exist" redirect.
+    hidden = client.get(f"/admin/assessments/clinicquestionnairepolicy/{other.pk}/change/")
+    assert (hidden.status_code, hidden.url) == (302, "/admin/")
     assert client.get("/admin/assessments/clinicquestionnairepolicy/add/").status_code == 403
     assert (
         as_user(world.dr_a).get("/admin/assessments/clinicquestionnairepolicy/").status_code == 302
     )
+
+
+# --- the demo cohort's reminders are what the reminder task would have left --------------
+
+
+def short_expiry_at_the_main_clinic(cohort, *, stored) -> None:
+    """A demo loader run before the questionnaires': the main clinic's own policy."""
+    ClinicQuestionnairePolicy.objects.create(clinic=stored.clinics["main"], reminder_expiry_days=2)
+
+
+DEMO_LOADERS = [
+    "tests.assessments.test_schedules.short_expiry_at_the_main_clinic",
+    "painpath.assessments.cohort.load_demo",
+]
+
+
+def test_the_first_reminder_run_after_the_demo_changes_nothing():
+    as_of = date(2026, 6, 30)
+    cohort = generate_cohort(n_patients=12, seed=3, as_of=as_of)
+    with override_settings(PAINPATH_DEMO_LOADERS=DEMO_LOADERS):
+        load_cohort(cohort, password="x" * 12)
+    laid = set(Reminder.objects.values_list("schedule_id", "due_date", "status"))
+    assert {status for *_, status in laid} == {"answered", "expired", "sent"}
+    # Noon UTC: the cohort's last day in New York and London alike.
+    with time_machine.travel(dt.datetime.combine(as_of, dt.time(12), tzinfo=dt.UTC)):
+        stats = schedules.run_reminders()
+    assert not Reminder.objects.filter(note="schedule stopped or changed").exists()
+    assert stats == {"scheduled": 0, "sent": 0, "expired": 0}
+    assert set(Reminder.objects.values_list("schedule_id", "due_date", "status")) == laid

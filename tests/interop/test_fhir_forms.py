@@ -86,11 +86,12 @@ def test_hl7_examples_pass_the_schema_and_our_r4b_models(name):
     get_fhir_model_class(resource["resourceType"]).model_validate(resource)
 
 
-def _our_resources() -> list[tuple[str, dict]]:
+def _our_resources() -> list[tuple[str, dict, tuple | None]]:
     """What painpath emits besides Questionnaires: Observations (scored, unscorable, with
-    components) and stored QuestionnaireResponses (complete, with a missing item, ORT)."""
+    components) and stored QuestionnaireResponses (complete, with a missing item, ORT), each
+    response with the (answers, sex) it was emitted from."""
     at = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
-    out: list[tuple[str, dict]] = []
+    out: list[tuple[str, dict, tuple | None]] = []
     cases = [
         ("bpi_sf", [6, 4, 5, 5, 4, 4, 4, 4, 4, 4, None], None),
         ("pcs", [2] * 13, None),
@@ -114,6 +115,7 @@ def _our_resources() -> list[tuple[str, dict]]:
                     synthetic=True,
                     subscales=result.subscales,
                 ),
+                None,
             )
         )
         out.append(
@@ -128,13 +130,16 @@ def _our_resources() -> list[tuple[str, dict]]:
                     sex=sex,
                     synthetic=True,
                 ),
+                (answers, sex),
             )
         )
     return out
 
 
-@pytest.mark.parametrize(("label", "resource"), _our_resources(), ids=lambda v: str(v)[:40])
-def test_our_observations_and_responses_pass_the_schema(label, resource):
+@pytest.mark.parametrize(
+    ("label", "resource", "emitted"), _our_resources(), ids=lambda v: str(v)[:40]
+)
+def test_our_observations_and_responses_pass_the_schema(label, resource, emitted):
     from fhir.resources.R4B import get_fhir_model_class
 
     assert _errors(resource) == [], label
@@ -142,6 +147,7 @@ def test_our_observations_and_responses_pass_the_schema(label, resource):
     if resource["resourceType"] == "QuestionnaireResponse":
         parsed = fhir.parse_questionnaire_response(resource)  # what we emit, we accept
         assert parsed.patient_id == 7
+        assert (parsed.answers, parsed.sex) == emitted
 
 
 def test_observation_components_carry_the_subscales():

@@ -58,6 +58,23 @@ class ClinicScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return super().get_exclude(request, obj)
 
 
+class ClinicScopedInline(admin.TabularInline):  # type: ignore[type-arg]
+    """Rows inside a ClinicScopedAdmin's object: a clinic administrator may view, add, change
+    and delete them, since the parent admin already scopes which object they can open."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) or _is_clinic_admin(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_add_permission(request, obj) or _is_clinic_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) or _is_clinic_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) or _is_clinic_admin(request)
+
+
 @admin.register(Clinic)
 class ClinicAdmin(ClinicScopedAdmin):
     clinic_field = "id"

@@ -10,15 +10,10 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from painpath.accounts.admin import ClinicScopedAdmin
-from painpath.accounts.models import Role, User
+from painpath.accounts.admin import ClinicScopedAdmin, ClinicScopedInline
+from painpath.accounts.models import User
 from painpath.assessments.models import ClinicDefaultSchedule, ClinicQuestionnairePolicy
 from painpath.clinical.instruments import list_instruments
-
-
-def _is_clinic_admin(request: HttpRequest) -> bool:
-    user = request.user
-    return isinstance(user, User) and user.is_active and user.role == Role.ADMIN
 
 
 class _DefaultForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -33,24 +28,12 @@ class _DefaultForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["instrument"].choices = [(i.id, i.name) for i in list_instruments()]  # type: ignore[attr-defined]
 
 
-class DefaultScheduleInline(admin.TabularInline):  # type: ignore[type-arg]
+class DefaultScheduleInline(ClinicScopedInline):
+    """The defaults of the clinic's own policy (the parent admin scopes which policy)."""
+
     model = ClinicDefaultSchedule
     form = _DefaultForm
     extra = 1
-
-    # Clinic administrators edit the defaults of their own clinic's policy (the parent
-    # admin scopes which policy they can open).
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_view_permission(request, obj) or _is_clinic_admin(request)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_add_permission(request, obj) or _is_clinic_admin(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_change_permission(request, obj) or _is_clinic_admin(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_delete_permission(request, obj) or _is_clinic_admin(request)
 
 
 @admin.register(ClinicQuestionnairePolicy)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
 
@@ -16,11 +16,13 @@ from painpath.assessments.models import (
     Schedule,
     Source,
 )
-from painpath.assessments.policy import policy
+from painpath.assessments.policy import policies_for, policy
+from painpath.assessments.schedule import occurrences
 from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.clinical.instruments import get_instrument, score
 from painpath.core.context import Actor
+from painpath.diary.services import local_today
 from painpath.patients.cohort import StoredCohort
 
 
@@ -28,7 +30,8 @@ def load_demo(cohort: Cohort, *, stored: StoredCohort) -> None:
     """Score every synthetic form with the clinical core and bulk-insert it, with the
     clinic-policy schedule, the reminders' lifecycle and the flags the answers raise."""
     data = generate_measurements(cohort, seed=cohort.seed)
-    pol = policy()
+    urgent_labels = policy().urgent_labels  # always the file's (see policy.policy)
+    clinics = {p.clinic_id for p in stored.patients.values()}
     responses: list[QuestionnaireResponse] = []
     for r in data.responses:
         patient = stored.patients.get(r.mrn)
@@ -68,7 +71,7 @@ def load_demo(cohort: Cohort, *, stored: StoredCohort) -> None:
                 response=r,
                 instrument=r.instrument,
                 label=label,
-                urgent=label in pol.urgent_labels,
+                urgent=label in urgent_labels,
                 raised_at=r.completed_at,
                 synthetic=True,
             )
@@ -80,58 +83,24 @@ def load_demo(cohort: Cohort, *, stored: StoredCohort) -> None:
             for p in stored.patients.values()
             for inst, every in SCHEDULE
         )
-        answered: dict[tuple[int, str], list[QuestionnaireResponse]] = {}
-        for q in saved:
-            answered.setdefault((q.patient_id, q.instrument), []).append(q)
-        reminders: list[Reminder] = []
-        for s in schedules:
-            if s.every_days is None:
-                continue
-            found = sorted(answered.get((s.patient.pk, s.instrument), []), key=lambda r: r.day)
-            due = s.start_date + timedelta(days=s.every_days)
-            while due <= cohort.as_of:
-                hit = next(
-                    (
-                        r
-                        for r in found
-                        if due <= r.day <= due + timedelta(days=pol.reminder_expiry_days)
-                    ),
-                    None,
-                )
-                sent = datetime.combine(due, time(14, 15), tzinfo=UTC)
-                if hit is not None:
-                    status, extra = (
-                        ReminderStatus.ANSWERED,
-                        {
-                            "answered_at": hit.completed_at,
-                            "response": hit,
-                            "opened_at": hit.completed_at,
-                        },
-                    )
-                elif due + timedelta(days=pol.reminder_expiry_days) < cohort.as_of:
-                    status, extra = (
-                        ReminderStatus.EXPIRED,
-                        {"expired_at": sent + timedelta(days=pol.reminder_expiry_days)},
-                    )
-                else:
-                    status, extra = ReminderStatus.SENT, {}
-                reminders.append(
-                    Reminder(
-                        patient=s.patient,
-                        schedule=s,
-                        instrument=s.instrument,
-                        due_date=due,
-                        status=status,
-                        scheduled_at=sent,
-                        sent_at=sent,
-                        channel="email",
-                        sent_to="(synthetic: not sent)",
-                        subject=f"{s.instrument} due",
-                        synthetic=True,
-                        **extra,
-                    )
-                )
-                due += timedelta(days=s.every_days)
+        valid: dict[tuple[int, str], list[QuestionnaireResponse]] = {}
+        for q in sorted(saved, key=lambda q: (q.day, q.completed_at)):
+            if q.valid:  # an unscorable form does not answer a reminder
+                valid.setdefault((q.patient_id, q.instrument), []).append(q)
+        # As the reminder task would see it: each clinic's own expiry, each patient's local
+        # day (the cohort's last day, or earlier where the patient's day has not reached it).
+        expiry = {c: pol.reminder_expiry_days for c, pol in policies_for(clinics).items()}
+        today = {p.pk: min(cohort.as_of, local_today(p)) for p in stored.patients.values()}
+        reminders = [
+            reminder
+            for s in schedules
+            for reminder in _reminders(
+                s,
+                valid.get((s.patient.pk, s.instrument), []),
+                today=today[s.patient.pk],
+                expiry_days=expiry[s.patient.clinic_id],
+            )
+        ]
         Reminder.objects.bulk_create(reminders, batch_size=2000)
         audit.record_many(
             Actor.system("demo-cohort"),
@@ -146,3 +115,62 @@ def load_demo(cohort: Cohort, *, stored: StoredCohort) -> None:
                 for p in stored.patients.values()
             ],
         )
+
+
+def _reminders(
+    s: Schedule, answers: list[QuestionnaireResponse], *, today: date, expiry_days: int
+) -> list[Reminder]:
+    """The reminders run_reminders would have left for ``s`` had it run every day until
+    ``today``: the same occurrences (schedule.occurrences, counted from the last valid
+    answer), each sent on its due day; a valid answer closes the open one; a missed one
+    (or an intake one past the expiry) expires. Replayed answer by answer."""
+    made: dict[date, Reminder] = {}
+    last: date | None = None
+
+    def run_on(day: date) -> None:
+        occ = occurrences(
+            every_days=s.every_days,
+            start_date=s.start_date,
+            last_answered=last,
+            today=day,
+            expiry_days=expiry_days,
+        )
+        come_due = [d for d in (*occ.missed, occ.current) if d is not None and d <= day]
+        for due in come_due:
+            reminder = made.get(due) or made.setdefault(due, _sent(s, due))
+            if reminder.status == ReminderStatus.SENT and (due in occ.missed or occ.expired):
+                # It expired past the expiry, or when the next occurrence came due.
+                after = min(expiry_days + 1, s.every_days or expiry_days + 1)
+                reminder.status = ReminderStatus.EXPIRED
+                reminder.expired_at = _at(due + timedelta(days=after))
+
+    for answer in answers:
+        run_on(answer.day)  # the hourly task ran before the patient answered that day
+        for reminder in made.values():
+            if reminder.status == ReminderStatus.SENT:
+                reminder.status = ReminderStatus.ANSWERED
+                reminder.opened_at = reminder.answered_at = answer.completed_at
+                reminder.response = answer
+        last = answer.day
+    run_on(today)
+    return list(made.values())
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(14, 15), tzinfo=UTC)
+
+
+def _sent(s: Schedule, due: date) -> Reminder:
+    return Reminder(
+        patient=s.patient,
+        schedule=s,
+        instrument=s.instrument,
+        due_date=due,
+        status=ReminderStatus.SENT,
+        scheduled_at=_at(due),
+        sent_at=_at(due),
+        channel="email",
+        sent_to="(synthetic: not sent)",
+        subject=f"{s.instrument} due",
+        synthetic=True,
+    )

@@ -13,6 +13,8 @@ from painpath.accounts.models import Clinic
 from painpath.clinical.instruments import instrument_ids
 from painpath.patients.models import Patient
 
+MAX_EVERY_DAYS = 366  # the longest interval a schedule or clinic default may set (a year)
+
 
 class Source(models.TextChoices):
     WEB = "web", _("web form")
@@ -212,7 +214,7 @@ class ClinicDefaultSchedule(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(every_days__isnull=True)
-                | (Q(every_days__gte=1) & Q(every_days__lte=366)),
+                | (Q(every_days__gte=1) & Q(every_days__lte=MAX_EVERY_DAYS)),
                 name="clinic_default_every_days_range",
             ),
         ]
@@ -225,5 +227,6 @@ class ClinicDefaultSchedule(models.Model):
             raise ValidationError(
                 {"instrument": _("No instrument with id %(id)r.") % {"id": self.instrument}}
             )
-        if self.every_days is not None and not 1 <= self.every_days <= 366:
-            raise ValidationError({"every_days": _("1 to 366 days, or empty for once at intake.")})
+        if self.every_days is not None and not 1 <= self.every_days <= MAX_EVERY_DAYS:
+            rule = _("1 to %(max)d days, or empty for once at intake.") % {"max": MAX_EVERY_DAYS}
+            raise ValidationError({"every_days": rule})

@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
+from painpath.assessments.models import ClinicQuestionnairePolicy
+
 __all__ = ["Policy", "policies_for", "policy", "policy_for"]
 
 DATA = Path(__file__).with_name("data") / "policy.toml"
@@ -22,7 +24,6 @@ class Policy:
     reminder_expiry_days: int
     defaults: tuple[tuple[str, int | None], ...]  # (instrument, every_days; None = at intake)
     urgent_labels: frozenset[str]
-    clinic_override: bool = False
 
 
 @cache
@@ -40,9 +41,8 @@ def policy() -> Policy:
 
 
 def policies_for(clinic_ids: Iterable[int | None]) -> dict[int | None, Policy]:
-    """The effective policy of each clinic, in two queries whatever the number of clinics."""
-    from painpath.assessments.models import ClinicQuestionnairePolicy  # noqa: PLC0415
-
+    """The effective policy of each clinic, in two queries whatever the number of clinics.
+    A clinic's version and source say that its own policy (set in Django admin) is in force."""
     base = policy()
     wanted = set(clinic_ids)
     found: dict[int | None, Policy] = dict.fromkeys(wanted, base)
@@ -53,8 +53,8 @@ def policies_for(clinic_ids: Iterable[int | None]) -> dict[int | None, Policy]:
         own = tuple((d.instrument, d.every_days) for d in row.defaults.all())
         found[row.clinic_id] = replace(
             base,
-            version=f"{base.version} + clinic {row.clinic_id} ({row.updated_at:%Y-%m-%d})",
-            source=f"{base.source}; overridden by the clinic's own policy",
+            version=f"{base.version} + the clinic's policy of {row.updated_at:%Y-%m-%d}",
+            source=f"{base.source}; overridden by the clinic's own policy (Django admin)",
             grace_days=base.grace_days if row.grace_days is None else row.grace_days,
             reminder_expiry_days=(
                 base.reminder_expiry_days
@@ -62,7 +62,6 @@ def policies_for(clinic_ids: Iterable[int | None]) -> dict[int | None, Policy]:
                 else row.reminder_expiry_days
             ),
             defaults=own if row.own_defaults else base.defaults,
-            clinic_override=True,
         )
     return found
 

@@ -5,7 +5,8 @@ the start date). Each due date is one *occurrence*. An unanswered occurrence is 
 once it expires (``expiry_days`` after its due date) or the next occurrence comes due,
 whichever is first; the schedule then moves on to the next occurrence, so a missed
 questionnaire never blocks the ones after it. An intake-only schedule has one occurrence,
-which stays due (then overdue) until answered.
+which stays due (then overdue) until answered; past the expiry it is *expired* (its reminder
+expires) yet stays current.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def next_due(
 class Occurrences:
     current: date | None  # the occurrence open now (or next upcoming); None: nothing more
     missed: tuple[date, ...]  # occurrences since the last valid answer that were missed
+    expired: bool = False  # the current one is past the expiry (only intake: it stays current)
 
 
 def occurrences(
@@ -56,7 +58,8 @@ def occurrences(
     """The current occurrence and the missed ones before it (see the module docstring)."""
     first = next_due(every_days=every_days, start_date=start_date, last_answered=last_answered)
     if first is None or every_days is None or first >= today:
-        return Occurrences(first, ())
+        expired = first is not None and (today - first).days > expiry_days
+        return Occurrences(first, (), expired)
     # The latest occurrence already come due; if it has expired too, the next one is current.
     current = first + timedelta(days=every_days * ((today - first).days // every_days))
     if (today - current).days > expiry_days:
@@ -93,24 +96,20 @@ class ChangeVerdict:
     rule: str
     met: bool
     source: str
-    on: str = "score"
-    change: float | None = None
 
 
 def judge_change(
     thresholds: tuple[ChangeThreshold, ...],
     *,
-    baseline: Measurement | float,
-    current: Measurement | float,
+    baseline: Measurement,
+    current: Measurement,
 ) -> list[ChangeVerdict]:
     """Each published threshold met or not by baseline -> current, on the score or subscale
     it names (and, where the threshold says so, only with a move to a different band).
     A threshold whose score or subscale is missing at either end is not judged."""
-    base = baseline if isinstance(baseline, Measurement) else Measurement(float(baseline))
-    now = current if isinstance(current, Measurement) else Measurement(float(current))
     verdicts: list[ChangeVerdict] = []
     for t in thresholds:
-        before, after = base.value(t.applies_to), now.value(t.applies_to)
+        before, after = baseline.value(t.applies_to), current.value(t.applies_to)
         if before is None or after is None:
             continue
         # Rounded so float noise (5.14 - 4.14 = 1.0000000000000004) cannot decide a boundary.
@@ -123,14 +122,10 @@ def judge_change(
             met = delta >= t.value
             rule = f"{sign}{t.value:g} points"
         if t.band_change:
-            moved = base.band is not None and now.band is not None and base.band != now.band
+            moved = None not in (baseline.band, current.band) and baseline.band != current.band
             met = met and moved
             rule += " and a different band"
         if t.applies_to != "score":
             rule = f"{t.applies_to} {rule}"
-        verdicts.append(
-            ChangeVerdict(
-                t.meaning, rule, bool(met), t.source, t.applies_to, round(after - before, 2)
-            )
-        )
+        verdicts.append(ChangeVerdict(t.meaning, rule, bool(met), t.source))
     return verdicts

@@ -9,12 +9,13 @@ from datetime import date, datetime
 
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from painpath import access
 from painpath.assessments.models import (
+    MAX_EVERY_DAYS,
     OPEN_REMINDER_STATES,
     QuestionnaireResponse,
     Reminder,
@@ -35,10 +36,12 @@ from painpath.patients.models import Patient
 __all__ = [
     "Adherence",
     "DueItem",
+    "Overview",
     "apply_clinic_defaults",
     "due_for_patients",
     "list_due",
     "mark_opened",
+    "overview",
     "run_reminders",
     "set_schedule",
 ]
@@ -67,6 +70,14 @@ class Adherence:
         return None if closed == 0 else self.answered / closed
 
 
+@dataclass(frozen=True)
+class Overview:
+    """A patient's schedule status and reminder adherence (the chart and schedule page)."""
+
+    due: list[DueItem]
+    adherence: dict[str, Adherence]  # by instrument id, sorted
+
+
 def set_schedule(
     *,
     actor: Actor,
@@ -79,11 +90,9 @@ def set_schedule(
     user = access.require_authenticated(actor.user)
     patient = access.get_patient_for_clinical_write(user, patient_id)
     instrument_or_invalid(instrument_id)
-    if every_days is not None and not 1 <= every_days <= 366:
-        raise InvalidInput(
-            _("Bad schedule."),
-            fields=[FieldError("every_days", _("1 to 366 days, or empty for once at intake."))],
-        )
+    if every_days is not None and not 1 <= every_days <= MAX_EVERY_DAYS:
+        rule = _("1 to %(max)d days, or empty for once at intake.") % {"max": MAX_EVERY_DAYS}
+        raise InvalidInput(_("Bad schedule."), fields=[FieldError("every_days", rule)])
     with transaction.atomic():
         schedule, created = Schedule.objects.update_or_create(
             patient=patient,
@@ -138,7 +147,7 @@ class _Planned:
     schedule: Schedule
     item: DueItem
     missed: tuple[date, ...]
-    expired_current: bool  # an intake occurrence left unanswered past the expiry
+    expired_current: bool  # the current occurrence is past the expiry (see Occurrences)
 
 
 def _plan(
@@ -169,8 +178,7 @@ def _plan(
             status=due_status(occ.current, today=today, grace_days=pol.grace_days),
             last_answered=last_day,
         )
-        expired = occ.current is not None and (today - occ.current).days > pol.reminder_expiry_days
-        planned.append(_Planned(s, item, occ.missed, expired))
+        planned.append(_Planned(s, item, occ.missed, occ.expired))
     return planned
 
 
@@ -234,17 +242,30 @@ def mark_opened(*, actor: Actor, patient_id: int, instrument_id: str) -> int:
     return changed
 
 
-def adherence(*, actor: Actor, patient_id: int) -> dict[str, Adherence]:
-    """Per instrument: reminders answered vs expired (open ones are not yet judged)."""
+def overview(*, actor: Actor, patient_id: int) -> Overview:
+    """The patient's due list and, per instrument, reminders answered vs expired (open ones
+    are not yet judged): one access check, one audit write."""
     user = access.require_authenticated(actor.user)
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     with transaction.atomic():
         patient = access.get_readable_patient(user, patient_id)
-        for inst, status in Reminder.objects.filter(patient_id=patient.pk).values_list(
-            "instrument", "status"
-        ):
-            counts[inst][status] += 1
-        audit.record(actor, action=Action.LIST, object_type="Reminder", patient_id=patient.pk)
+        due = _due_items([patient], today_of={patient.pk: local_today(patient)})
+        adherence = _adherence(patient.pk)
+        audit.record_many(
+            actor,
+            [
+                audit.AuditEntry(Action.READ, "Schedule", "", patient.pk),
+                audit.AuditEntry(Action.LIST, "Reminder", "", patient.pk),
+            ],
+        )
+    return Overview(due, adherence)
+
+
+def _adherence(patient_id: int) -> dict[str, Adherence]:
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for inst, status in Reminder.objects.filter(patient_id=patient_id).values_list(
+        "instrument", "status"
+    ):
+        counts[inst][status] += 1
     return {
         inst: Adherence(
             answered=c[ReminderStatus.ANSWERED],
@@ -271,7 +292,7 @@ def run_reminders(*, now: datetime | None = None) -> dict[str, int]:
         patients = list({s.patient_id: s.patient for s in schedules}.values())
         today_of = {p.pk: local_today(p, now=run.now) for p in patients}
         plans = _plan(patients, schedules, today_of=today_of)
-        run.load(schedules, plans)
+        run.load(plans)
         for plan in plans:
             for day in plan.missed:
                 run.missed(plan, day)
@@ -279,9 +300,7 @@ def run_reminders(*, now: datetime | None = None) -> dict[str, int]:
                 run.current(plan, plan.item.due_date)
         # Open reminders that no plan accounts for: their schedule was stopped or changed.
         current = {(p.schedule.pk, p.item.due_date) for p in plans if p.item.due_date is not None}
-        for reminder in Reminder.objects.filter(
-            status__in=OPEN_REMINDER_STATES
-        ).select_for_update():
+        for reminder in run.still_open():
             if (reminder.schedule_id, reminder.due_date) not in current:
                 run.expire(reminder, "schedule stopped or changed")
         audit.record_many(Actor.system("reminders"), run.entries)
@@ -296,12 +315,26 @@ class _ReminderRun:
         self.stats = {"scheduled": 0, "sent": 0, "expired": 0}
         self.entries: list[audit.AuditEntry] = []
         self.found: dict[tuple[int, date], Reminder] = {}
+        self.since: date | None = None  # found = active schedules' reminders due since then
 
-    def load(self, schedules: list[Schedule], plans: list[_Planned]) -> None:
+    def load(self, plans: list[_Planned]) -> None:
+        """Lock and hold the reminders of active schedules due on or after the earliest day
+        any plan names (one query)."""
         days = [d for p in plans for d in (*p.missed, p.item.due_date) if d is not None]
         if days:
-            rows = Reminder.objects.filter(schedule__in=schedules, due_date__gte=min(days))
-            self.found = {(r.schedule_id, r.due_date): r for r in rows.select_for_update()}
+            self.since = min(days)
+            rows = Reminder.objects.filter(schedule__active=True, due_date__gte=self.since)
+            locked = rows.select_for_update(of=("self",))
+            self.found = {(r.schedule_id, r.due_date): r for r in locked}
+
+    def still_open(self) -> list[Reminder]:
+        """Every open reminder: those load() holds, then the rest (stopped schedules', or
+        due before the earliest planned day), locked in one query."""
+        held = [r for r in self.found.values() if r.status in OPEN_REMINDER_STATES]
+        rest = Reminder.objects.filter(status__in=OPEN_REMINDER_STATES)
+        if self.since is not None:
+            rest = rest.filter(Q(schedule__active=False) | Q(due_date__lt=self.since))
+        return held + list(rest.select_for_update(of=("self",)))
 
     def log(self, reminder: Reminder, detail: dict[str, object]) -> None:
         self.entries.append(

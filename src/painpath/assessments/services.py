@@ -24,6 +24,7 @@ from painpath.assessments.schedule import ChangeVerdict, Measurement, judge_chan
 from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.clinical.instruments import (
+    SEXES,
     AnswerError,
     Instrument,
     UnknownInstrumentError,
@@ -82,27 +83,14 @@ def submit_response(
             _("The form is empty."),
             fields=[FieldError(answers_field, _("No question was answered; answer at least one."))],
         )
-    if definition.requires_sex and sex is None and patient.sex in {"female", "male"}:
-        sex = patient.sex
-    if definition.requires_sex and sex not in {"female", "male"}:
-        raise InvalidInput(
-            _("The answers cannot be scored."),
-            fields=[
-                FieldError(
-                    sex_field,
-                    _(
-                        "%(id)s weighs its items by sex: 'female' or 'male' is required "
-                        "(given: %(given)s; the patient record has none)."
-                    )
-                    % {"id": definition.id, "given": sex or _("nothing")},
-                )
-            ],
-        )
+    if definition.requires_sex and sex is None and patient.sex in SEXES:
+        sex = patient.sex  # the form did not say: the record's sex
     try:
         result = score(definition, answers, sex=sex)
     except AnswerError as exc:
+        field = sex_field if exc.field == "sex" else answers_field
         raise InvalidInput(
-            _("The answers cannot be scored."), fields=[FieldError(answers_field, str(exc))]
+            _("The answers cannot be scored."), fields=[FieldError(field, str(exc))]
         ) from None
     now = completed_at or timezone.now()
     urgent_labels = policy().urgent_labels
@@ -212,26 +200,27 @@ def score_history(*, actor: Actor, patient_id: int) -> tuple[list[ScoreRow], lis
     judged against the instrument's published change thresholds; and the patient's flags."""
     responses = list_responses(actor=actor, patient_id=patient_id)
     flags = list(Flag.objects.filter(patient_id=patient_id).select_related("reviewed_by"))
-    baselines: dict[str, QuestionnaireResponse] = {}
+    # Per instrument, the first valid response (the baseline) and its score.
+    baselines: dict[str, tuple[QuestionnaireResponse, float]] = {}
     for r in sorted(responses, key=lambda r: r.completed_at):
         if r.valid and r.score is not None:
-            baselines.setdefault(r.instrument, r)
+            baselines.setdefault(r.instrument, (r, r.score))
     rows: list[ScoreRow] = []
     for r in responses:
         definition = get_instrument(r.instrument)
-        base = baselines.get(r.instrument)
+        found = baselines.get(r.instrument)
         change = None
         verdicts: list[ChangeVerdict] = []
-        if base is not None and base.pk != r.pk and r.score is not None and base.score is not None:
-            change = round(r.score - base.score, 2)
+        if found is not None and found[0].pk != r.pk and r.score is not None:
+            change = round(r.score - found[1], 2)
             verdicts = judge_change(
-                definition.change_thresholds, baseline=_measured(base), current=_measured(r)
+                definition.change_thresholds, baseline=_measured(found[0]), current=_measured(r)
             )
         rows.append(
             ScoreRow(
                 response=r,
                 instrument_name=definition.name,
-                baseline=base,
+                baseline=found[0] if found else None,
                 change=change,
                 verdicts=verdicts,
                 has_thresholds=bool(definition.change_thresholds),

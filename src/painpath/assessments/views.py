@@ -3,8 +3,6 @@ flag review; and the sections of the patient home and chart."""
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,13 +13,12 @@ from django.views.decorators.http import require_POST
 
 from painpath import access
 from painpath.assessments import schedules, services
+from painpath.assessments.models import MAX_EVERY_DAYS
 from painpath.assessments.policy import policy_for
-from painpath.clinical.instruments import get_instrument, list_instruments
+from painpath.clinical.instruments import get_instrument, is_whole_number, list_instruments
 from painpath.core.errors import FieldError, InvalidInput, NotFound
 from painpath.core.web import signed_in_user, web_actor
 from painpath.patients.models import Patient
-
-_INTEGER = re.compile(r"-?[0-9]+")  # ASCII digits only: "7a", "+7", non-ASCII digits fail
 
 
 def _own_patient(request: HttpRequest) -> Patient:
@@ -50,28 +47,32 @@ def answer(request: HttpRequest, instrument_id: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         chosen = {i.id: request.POST.get(i.id, "").strip() for i in instrument.items}
-        # An empty field is a missing item; anything else must be one of the option values.
-        bad = [i for i in instrument.items if chosen[i.id] and not _INTEGER.fullmatch(chosen[i.id])]
+        # An empty field is a missing item; anything else must be one of the option values
+        # (a whole number here, the service checks which).
         errors = [
             _("%(item)s: %(value)r is not one of the answers.")
             % {"item": item.text or item.label, "value": chosen[item.id]}
-            for item in bad
+            for item in instrument.items
+            if chosen[item.id] and not is_whole_number(chosen[item.id])
         ]
-        answers = [int(v) if v else None for v in chosen.values()] if not bad else []
-        try:
-            if errors:
-                raise InvalidInput(_("Check the answers."))
-            response = services.submit_response(
-                actor=actor, patient_id=patient.pk, instrument_id=instrument.id, answers=answers
-            )
-        except InvalidInput as exc:
-            errors = errors or [f.message for f in exc.fields] or [exc.message]
+        if errors:
             status = 422
         else:
-            messages.success(request, _("Thank you: your answers are saved."))
-            if not response.valid:
-                messages.warning(request, _("Some questions were left out, so no score."))
-            return redirect("assessments:mine")
+            try:
+                response = services.submit_response(
+                    actor=actor,
+                    patient_id=patient.pk,
+                    instrument_id=instrument.id,
+                    answers=[int(v) if v else None for v in chosen.values()],
+                )
+            except InvalidInput as exc:
+                errors = [f.message for f in exc.fields] or [exc.message]
+                status = 422
+            else:
+                messages.success(request, _("Thank you: your answers are saved."))
+                if not response.valid:
+                    messages.warning(request, _("Some questions were left out, so no score."))
+                return redirect("assessments:mine")
     else:
         schedules.mark_opened(actor=actor, patient_id=patient.pk, instrument_id=instrument.id)
     return render(
@@ -107,7 +108,7 @@ def schedule(request: HttpRequest, patient_id: int) -> HttpResponse:
                 schedules.apply_clinic_defaults(actor=actor, patient_id=patient.pk)
             else:
                 raw = request.POST.get("every_days", "").strip()
-                if raw and not _INTEGER.fullmatch(raw):
+                if raw and not is_whole_number(raw):
                     raise InvalidInput(
                         _("Bad schedule."),
                         fields=[
@@ -115,9 +116,9 @@ def schedule(request: HttpRequest, patient_id: int) -> HttpResponse:
                                 "every_days",
                                 _(
                                     "Every (days): %(value)r is not a whole number of days "
-                                    "(1 to 366), or leave it empty for once at intake."
+                                    "(1 to %(max)d), or leave it empty for once at intake."
                                 )
-                                % {"value": raw},
+                                % {"value": raw, "max": MAX_EVERY_DAYS},
                             )
                         ],
                     )
@@ -133,17 +134,17 @@ def schedule(request: HttpRequest, patient_id: int) -> HttpResponse:
             status = 422
         else:
             return redirect("assessments:schedule", patient_id=patient.pk)
-    due = schedules.list_due(actor=actor, patient_id=patient.pk)
+    seen = schedules.overview(actor=actor, patient_id=patient.pk)
     return render(
         request,
         "assessments/schedule.html",
         {
             "patient": patient,
-            "due": due,
+            "due": seen.due,
+            "adherence": seen.adherence,
             "instruments": list_instruments(),
             "policy": policy_for(patient.clinic_id),
             "error": error,
-            "adherence": schedules.adherence(actor=actor, patient_id=patient.pk),
         },
         status=status,
     )
@@ -172,7 +173,7 @@ def chart_panel(request: HttpRequest, patient: Patient) -> str:
     schedule status and reminder adherence."""
     actor = web_actor(request)
     rows, flags = services.score_history(actor=actor, patient_id=patient.pk)
-    due = schedules.list_due(actor=actor, patient_id=patient.pk)
+    seen = schedules.overview(actor=actor, patient_id=patient.pk)
     user = signed_in_user(request)
     return render_to_string(
         "assessments/_chart_panel.html",
@@ -181,8 +182,8 @@ def chart_panel(request: HttpRequest, patient: Patient) -> str:
             "rows": rows[:40],
             "open_flags": [f for f in flags if f.reviewed_at is None],
             "reviewed_flags": [f for f in flags if f.reviewed_at is not None][:5],
-            "due": due,
-            "adherence": schedules.adherence(actor=actor, patient_id=patient.pk),
+            "due": seen.due,
+            "adherence": seen.adherence,
             "can_schedule": user.role == "clinician",
             "names": {i.id: i.name for i in list_instruments()},
             "get_instrument": get_instrument,

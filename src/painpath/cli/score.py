@@ -8,6 +8,7 @@ from typing import Any
 
 from painpath.cli import CliError
 from painpath.clinical.instruments import (
+    SEXES,
     InstrumentError,
     ScoreResult,
     get_instrument,
@@ -32,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("instrument", metavar="INSTRUMENT", help="instrument id, e.g. phq9")
     parser.add_argument("--answers", required=True, metavar="A1,A2,...", help="answer values")
-    parser.add_argument("--sex", choices=("female", "male"), help="required for ort")
+    parser.add_argument("--sex", choices=SEXES, help="required for ort")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(func=run)
 

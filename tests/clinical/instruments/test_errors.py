@@ -11,6 +11,7 @@ from painpath.clinical.instruments import (
     AnswerError,
     InstrumentError,
     UnknownInstrumentError,
+    is_whole_number,
     parse_answers,
     score,
 )
@@ -128,6 +129,36 @@ def test_parse_answers_takes_ascii_digits_only(token: str) -> None:
     assert str(caught.value) == (
         f"nrs item pain (answer 1): {token.strip()!r} is not a whole number (digits 0-9 only)"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [
+        ("7", True),
+        ("-7", True),
+        ("007", True),
+        ("+7", False),
+        ("7a", False),
+        ("7.0", False),
+        ("1_0", False),
+        (" 7", False),
+        ("", False),
+        ("-", False),
+        ("\u0667", False),
+    ],
+)
+def test_is_whole_number_takes_ascii_digits_and_a_leading_minus(text: str, whole: bool) -> None:
+    # The one check behind parse_answers, the web forms and FHIR answer codes.
+    assert is_whole_number(text) is whole
+
+
+def test_a_sex_error_names_the_sex_field_and_others_the_answers() -> None:
+    with pytest.raises(AnswerError) as caught:
+        score("ort", [0] * 10, sex="other")
+    assert caught.value.field == "sex"
+    with pytest.raises(AnswerError) as caught:
+        score("ort", [0] * 9, sex="male")
+    assert caught.value.field == "answers"
 
 
 def test_parse_answers_minus_reaches_the_range_check() -> None:

@@ -149,6 +149,7 @@ def test_published_change_thresholds_name_their_source() -> None:
     [
         ('applies_to = "nope"\n', "change threshold applies to unknown score 'nope'"),
         ('band_change = "yes"\n', "change threshold band_change must be true or false"),
+        ("band_change = true\n", "band_change needs bands on the primary score"),  # NRS: none
     ],
 )
 def test_change_threshold_shape_is_checked(tmp_path: Path, extra: str, message: str) -> None:
@@ -161,17 +162,6 @@ def test_change_threshold_shape_is_checked(tmp_path: Path, extra: str, message: 
     with pytest.raises(DefinitionError) as caught:
         load_definition(tmp_path / "nrs.toml")
     assert str(caught.value) == f"nrs.toml: {message}"
-
-
-def test_band_change_needs_bands(tmp_path: Path) -> None:
-    from painpath.clinical.instruments import DefinitionError
-    from painpath.clinical.instruments._loader import load_definition
-
-    source = (Path(instruments.__file__).parent / "data" / "nrs.toml").read_text()
-    head, sep, tail = source.partition("[[change_thresholds]]\n")
-    (tmp_path / "nrs.toml").write_text(head + sep + "band_change = true\n" + tail)
-    with pytest.raises(DefinitionError, match="band_change needs bands on the primary score"):
-        load_definition(tmp_path / "nrs.toml")
 
 
 def test_public_surface_is_complete() -> None:

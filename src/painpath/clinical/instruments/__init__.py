@@ -48,9 +48,10 @@ from ._model import (
 )
 from ._overlay import TEXT_DIR_ENV, apply_text_overlay, load_text_overlay
 from ._registry import get_instrument, instrument_ids, list_instruments
-from ._scoring import parse_answers, score, validate_answers
+from ._scoring import SEXES, is_whole_number, parse_answers, score, validate_answers
 
 __all__ = [
+    "SEXES",
     "TEXT_DIR_ENV",
     "AnswerError",
     "Band",
@@ -70,6 +71,7 @@ __all__ = [
     "apply_text_overlay",
     "get_instrument",
     "instrument_ids",
+    "is_whole_number",
     "list_instruments",
     "load_text_overlay",
     "parse_answers",

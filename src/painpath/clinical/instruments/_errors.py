@@ -11,6 +11,8 @@ Exception tree (every class is a ``ValueError`` so callers can map it to HTTP 42
 
 from __future__ import annotations
 
+from typing import Literal
+
 __all__ = [
     "AnswerError",
     "DefinitionError",
@@ -29,7 +31,14 @@ class UnknownInstrumentError(InstrumentError):
 
 
 class AnswerError(InstrumentError):
-    """The answers given cannot be scored as submitted (the message names the item)."""
+    """The answers given cannot be scored as submitted (the message names the item).
+
+    ``field`` names the input that broke the rule: ``"answers"`` (count, type, range) or
+    ``"sex"`` (an instrument weighted by sex without 'female' or 'male')."""
+
+    def __init__(self, message: str, *, field: Literal["answers", "sex"] = "answers") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class DefinitionError(InstrumentError):

@@ -11,11 +11,18 @@ from ._errors import AnswerError
 from ._model import Instrument, Number, ScoreResult, ScoringMethod
 from ._registry import get_instrument
 
-__all__ = ["Answer", "parse_answers", "score", "validate_answers"]
+__all__ = ["SEXES", "Answer", "is_whole_number", "parse_answers", "score", "validate_answers"]
 
 Answer = int | None
-SEXES = ("female", "male")
-_INTEGER = re.compile(r"-?[0-9]+")
+SEXES = ("female", "male")  # the values an instrument weighted by sex (ORT) is scored for
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
+def is_whole_number(text: str) -> bool:
+    """ASCII digits with an optional leading minus. int() would also take "+1", "1_0",
+    surrounding spaces and non-ASCII digits; the minus is let through so that a range
+    check, not this one, names the allowed values."""
+    return _WHOLE_NUMBER.fullmatch(text) is not None
 
 
 def parse_answers(instrument: Instrument | str, text: str) -> list[Answer]:
@@ -28,9 +35,7 @@ def parse_answers(instrument: Instrument | str, text: str) -> list[Answer]:
         if token == "":
             answers.append(None)
             continue
-        # ASCII digits only (int() would also take "+1", "1_0" and non-ASCII digits); a
-        # leading minus is let through so the range check names the allowed values.
-        if not _INTEGER.fullmatch(token):
+        if not is_whole_number(token):
             raise AnswerError(
                 f"{definition.id} item {item_id} (answer {position}): {token!r} is not a "
                 "whole number (digits 0-9 only)"
@@ -47,7 +52,8 @@ def validate_answers(
     if instrument.requires_sex and sex not in SEXES:
         raise AnswerError(
             f"{instrument.id} requires sex 'female' or 'male' (its item weights differ by sex)"
-            + ("" if sex is None else f"; got {sex!r}")
+            + ("" if sex is None else f"; got {sex!r}"),
+            field="sex",
         )
     checked: list[Answer] = []
     for position, (item, value) in enumerate(zip(instrument.items, answers, strict=True), 1):

@@ -7,7 +7,7 @@ from typing import Any
 
 from fhir.resources.R4B.questionnaire import Questionnaire
 
-from painpath.clinical.instruments import Instrument, Option
+from painpath.clinical.instruments import SEXES, Instrument, Option
 
 __all__ = [
     "ANSWER_VALUE_SYSTEM",
@@ -54,7 +54,7 @@ def _sex_item() -> dict[str, Any]:
         "required": False,  # the patient record's sex is used when left out
         "answerOption": [
             {"valueCoding": {"system": GENDER_SYSTEM, "code": code, "display": code.title()}}
-            for code in ("female", "male")
+            for code in SEXES
         ],
     }
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,9 +10,11 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from pydantic import ValidationError
 
 from painpath.clinical.instruments import (
+    SEXES,
     Instrument,
     UnknownInstrumentError,
     get_instrument,
+    is_whole_number,
 )
 
 from .questionnaire import (
@@ -51,9 +52,6 @@ class ParsedResponse:
     sex: str | None = None  # from item linkId 'sex' (instruments weighted by sex, e.g. ORT)
 
 
-_INTEGER = re.compile(r"-?[0-9]+")
-
-
 def _instrument(canonical: str | None) -> Instrument:
     if not canonical:
         raise FhirInputError("questionnaire", "required: the canonical URL of the Questionnaire")
@@ -81,7 +79,7 @@ def _value(instrument: Instrument, link_id: str, answer: dict[str, Any], where: 
             if not match:
                 raise FhirInputError(where, f"LOINC answer {code!r} is not an option of {link_id}")
             value = match[0]
-        elif system == ANSWER_VALUE_SYSTEM and isinstance(code, str) and _INTEGER.fullmatch(code):
+        elif system == ANSWER_VALUE_SYSTEM and isinstance(code, str) and is_whole_number(code):
             value = int(code)
         else:
             raise FhirInputError(where, f"unknown answer coding system {system!r}")
@@ -94,7 +92,8 @@ def _value(instrument: Instrument, link_id: str, answer: dict[str, Any], where: 
 
 
 def parse_questionnaire_response(resource: dict[str, Any]) -> ParsedResponse:
-    """Validate the resource (R4B model, then painpath's rules) and map it to answers."""
+    """Validate the resource (R4B model, then painpath's rules) and map it to answers. An
+    empty form parses; storing refuses it (submit_response, one rule for every path)."""
     if resource.get("resourceType") != "QuestionnaireResponse":
         raise FhirInputError("resourceType", "must be 'QuestionnaireResponse'")
     try:
@@ -132,10 +131,6 @@ def parse_questionnaire_response(resource: dict[str, Any]) -> ParsedResponse:
             sex = _sex(answers[0], f"{where}.answer[0]")
         elif answers:
             values[link_id] = _value(instrument, link_id, answers[0], f"{where}.answer[0]")
-    if all(v is None for v in values.values()):
-        raise FhirInputError(
-            "item", f"no item of {instrument.id} has an answer; an empty form cannot be stored"
-        )
     patient_id = None
     subject = (resource.get("subject") or {}).get("reference")
     if subject:
@@ -150,7 +145,7 @@ def parse_questionnaire_response(resource: dict[str, Any]) -> ParsedResponse:
 def _sex(answer: dict[str, Any], where: str) -> str:
     coding = answer.get("valueCoding") or {}
     code = coding.get("code")
-    if coding.get("system") != GENDER_SYSTEM or code not in ("female", "male"):
+    if coding.get("system") != GENDER_SYSTEM or code not in SEXES:
         raise FhirInputError(where, f"sex must be valueCoding {GENDER_SYSTEM} 'female' or 'male'")
     return str(code)
 
