@@ -9,28 +9,12 @@ import pytest
 import time_machine
 
 from painpath.alerts.evaluation import escalate_overdue
-from painpath.alerts.models import Alert, EscalationPolicy, PatientSafetyState
+from painpath.alerts.models import EscalationPolicy, PatientSafetyState
 from painpath.alerts.tasks import escalate_overdue_alerts
 from painpath.audit.models import AuditEvent
+from tests.alerts.conftest import T0, make_alert, triage
 from tests.conftest import client_for
 from tests.factories import CareTeamFactory, PatientFactory
-from tests.medications.factories import StubInputs
-
-T0 = dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)
-
-
-def make_alert(patient, *, rule="mme-prescribed-90", severity="high", rank=2, **extra) -> Alert:
-    return Alert.objects.create(
-        patient=patient,
-        rule_id=rule,
-        severity=severity,
-        severity_rank=rank,
-        title=f"{rule} title",
-        message=f"{rule} message",
-        created_at=extra.pop("created_at", T0),
-        **extra,
-    )
-
 
 # ---- escalation ---------------------------------------------------------------------------
 
@@ -70,12 +54,7 @@ def test_escalation_is_not_sent_to_someone_who_cannot_see_the_patient(world, cap
 # ---- triage ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def stub(monkeypatch) -> StubInputs:
-    return StubInputs().install(monkeypatch)
-
-
-def test_triage_orders_by_severity_then_recent_change(world, stub) -> None:
+def test_triage_orders_by_severity_then_recent_change(world, stub_inputs) -> None:
     # nurse sees p1, p2, p3
     make_alert(world.p2, rule="no-checkin", severity="warning", rank=1)
     make_alert(world.p3, rule="opioid-with-cns-depressant", severity="high", rank=2)
@@ -83,35 +62,30 @@ def test_triage_orders_by_severity_then_recent_change(world, stub) -> None:
     make_alert(world.p1, rule="old", severity="high", rank=2, status="resolved")
     PatientSafetyState.objects.create(patient=world.p1, last_change_at=T0)
     PatientSafetyState.objects.create(patient=world.p2, last_change_at=T0 - dt.timedelta(days=1))
-    rows, flags_ok = _triage(world.nurse)
+    rows, flags_ok = triage(world.nurse)
     assert [r.patient for r in rows] == [world.p3, world.p2, world.p1]
     assert rows[0].reason == "opioid-with-cns-depressant title: opioid-with-cns-depressant message"
     assert rows[0].open_count == 2 and rows[2].severity == "" and flags_ok
     # an urgent questionnaire flag outranks the high alert
-    stub.flags[world.p1.pk] = ["PHQ-9 item 9 answered 2"]
-    rows, _ = _triage(world.nurse)
+    stub_inputs.flags[world.p1.pk] = ["PHQ-9 item 9 answered 2"]
+    rows, _ = triage(world.nurse)
     assert rows[0].patient == world.p1 and rows[0].severity == "urgent"
     assert rows[0].reason == "PHQ-9 item 9 answered 2"
 
 
-def test_triage_ties_broken_by_most_recent_change(world, stub) -> None:
+def test_triage_ties_broken_by_most_recent_change(world, stub_inputs) -> None:
     make_alert(world.p1, severity="warning", rank=1, rule="a")
     make_alert(world.p2, severity="warning", rank=1, rule="b")
     PatientSafetyState.objects.create(patient=world.p1, last_change_at=T0 - dt.timedelta(hours=3))
     PatientSafetyState.objects.create(patient=world.p2, last_change_at=T0)
-    rows, _ = _triage(world.dr_a)
+    rows, _ = triage(world.dr_a)
     assert [r.patient for r in rows] == [world.p2, world.p1]
 
 
-def _triage(user):
-    from painpath.alerts.services import triage
-    from painpath.core.context import Actor
-
-    return triage(actor=Actor(user=user))
-
-
 @pytest.mark.parametrize("size", [3, 30])
-def test_triage_page_query_count_is_fixed(world, stub, size, django_assert_num_queries) -> None:
+def test_triage_page_query_count_is_fixed(
+    world, stub_inputs, size, django_assert_num_queries
+) -> None:
     team = CareTeamFactory(clinic=world.clinic_a, name=f"Big {size}")
     team.members.set([world.dr_b])
     patients = [PatientFactory(clinic=world.clinic_a) for _ in range(size)]
@@ -125,17 +99,17 @@ def test_triage_page_query_count_is_fixed(world, stub, size, django_assert_num_q
         response = client.get("/alerts/triage/")
     assert response.status_code == 200
     assert response.content.decode().count('class="triage-row') == size + 1  # + p3
-    assert stub.calls[-1][0] == "flags" and len(stub.calls[-1][1]) == size + 1
+    assert stub_inputs.calls[-1][0] == "flags" and len(stub_inputs.calls[-1][1]) == size + 1
 
 
-def test_clinician_home_is_the_triage_list(world, stub) -> None:
+def test_clinician_home_is_the_triage_list(world, stub_inputs) -> None:
     response = client_for(world.dr_a).get("/", follow=True)
     assert response.redirect_chain[-1][0] == "/alerts/triage/"
     html = response.content.decode()
     assert "Lovelace" in html and "Hopper" in html and "Turing" not in html
 
 
-def test_triage_is_audited_per_patient_and_refused_to_patients(world, stub) -> None:
+def test_triage_is_audited_per_patient_and_refused_to_patients(world, stub_inputs) -> None:
     client_for(world.dr_a).get("/alerts/triage/")
     listed = set(
         AuditEvent.objects.filter(object_type="Triage").values_list("patient_id", flat=True)

@@ -1,4 +1,5 @@
-"""Stored data reaches the rules (snapshot builder), alerts kept in step, the signal wiring."""
+"""Stored data reaches the rules (snapshot builder), alerts kept in step, the signal wiring,
+doses reported late, adherence from the schedule, lines for opioid use disorder."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from painpath.alerts import inputs
 from painpath.alerts.evaluation import evaluate_patient
 from painpath.alerts.models import Alert, PatientSafetyState, RoutingRule
 from painpath.alerts.snapshot import build_snapshot
+from painpath.core.context import Actor
 from painpath.core.signals import announce_patient_data_changed
+from painpath.medications import services
 from painpath.medications.models import ClinicMedicationSettings
+from tests.conftest import client_for
 from tests.factories import ConditionFactory
 from tests.medications.factories import (
     TODAY,
@@ -24,6 +28,7 @@ from tests.medications.factories import (
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 NY = dt.timezone(dt.timedelta(hours=-4))
+D = dt.timedelta
 
 
 def test_stored_data_reaches_the_snapshot(world, stub_inputs) -> None:
@@ -146,7 +151,7 @@ def test_cancer_exclusion_keeps_opioid_rules_from_running(world, stub_inputs) ->
     assert not Alert.objects.filter(patient=world.p2, rule_id__startswith="mme").exists()
 
 
-def test_opioid_naive_is_relative_to_earlier_opioids(world, stub_inputs) -> None:
+def test_opioid_naive_means_not_tolerant_on_earlier_opioids(world, stub_inputs) -> None:
     """Opioid-naive = not opioid-tolerant (FDA: >= 60 MME/day, oxycodone >= 30 mg/day, ...)
     on each of the 7 days before the ER/LA line starts."""
 
@@ -207,6 +212,9 @@ def test_draft_er_la_is_judged_against_the_week_before_its_start(world, stub_inp
     )
     result = check_draft(world.p1, draft)
     assert "er-la-opioid-naive" not in {o.rule_id for o in result.after.outcomes}
+    # positive control: without the earlier line the same draft is judged opioid-naive
+    control = check_draft(world.p2, draft)
+    assert "er-la-opioid-naive" in {o.rule_id for o in control.triggered}
 
 
 def test_acute_short_course_is_not_long_term(world, stub_inputs) -> None:
@@ -308,8 +316,6 @@ def test_data_change_signal_runs_the_rules(
 def test_dose_report_through_the_api_triggers_evaluation(
     world, stub_inputs, immediate_huey, django_capture_on_commit_callbacks
 ) -> None:
-    from tests.conftest import client_for
-
     rx = PrescriptionFactory(
         patient=world.p1,
         drug="oxycodone",
@@ -336,10 +342,65 @@ def test_dose_report_through_the_api_triggers_evaluation(
     assert Alert.objects.filter(patient=world.p1, rule_id="mme-taken-50").exists()
 
 
+def test_yesterdays_overuse_reported_today_raises_alerts(
+    world, stub_inputs, immediate_huey, django_capture_on_commit_callbacks
+) -> None:
+    rx = PrescriptionFactory(
+        patient=world.p1, as_needed=True, times_per_day=None, max_doses_per_day=2, dose=10
+    )
+    yesterday = TODAY - D(1)
+    body = {
+        "day": yesterday.isoformat(),
+        "doses": [
+            {"prescription_id": rx.pk, "taken_at": f"{yesterday}T{h:02d}:00:00-04:00"}
+            for h in (7, 10, 13, 16)
+        ],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(world.patient_user).post(
+            f"/api/v1/patients/{world.p1.pk}/doses", body, content_type="application/json"
+        )
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(patient=world.p1, rule_id="taken-above-prescribed")
+    assert alert.evidence["day"] == yesterday.isoformat()
+    assert (alert.evidence["taken_mme"], alert.evidence["prescribed_mme_per_day"]) == (60.0, 30.0)
+    assert Alert.objects.get(patient=world.p1, rule_id="mme-taken-50").evidence["day"] == (
+        yesterday.isoformat()
+    )
+
+
+def test_unreported_scheduled_doses_count_as_missed_from_the_start_only(world, stub_inputs) -> None:
+    # started 3 days ago, 2 slots a day, nothing reported: 6 missed (today not yet counted)
+    PrescriptionFactory(patient=world.p2, drug="ibuprofen", dose=400, start=TODAY - D(3))
+    outcome = {o.rule_id: o for o in evaluate_patient(patient_id=world.p2.pk).outcomes}
+    evidence = outcome["adherence-low"].evidence
+    assert (evidence["scheduled"], evidence["taken"]) == (6, 0)
+
+
+def test_reported_doses_keep_adherence_up(world, stub_inputs) -> None:
+    rx = PrescriptionFactory(patient=world.p2, drug="ibuprofen", dose=400, start=TODAY - D(2))
+    reports = {
+        (back, slot): DoseReportFactory(
+            prescription=rx,
+            day=TODAY - D(back),
+            slot=slot,
+            taken_at=dt.datetime(2026, 3, 10 - back, 15, tzinfo=dt.UTC),
+        )
+        for back in (1, 2)
+        for slot in (1, 2)
+    }
+    rules = {o.rule_id for o in evaluate_patient(patient_id=world.p2.pk).outcomes}
+    assert "adherence-low" not in rules  # 4 of 4
+    skipped = reports[(1, 2)]
+    skipped.taken, skipped.taken_at = False, None
+    skipped.save()
+    outcomes = {o.rule_id: o for o in evaluate_patient(patient_id=world.p2.pk).outcomes}
+    assert outcomes["adherence-low"].evidence["ratio"] == 0.75  # 3 of 4
+
+
 def test_a_changed_diagnosis_runs_the_rules(
     world, stub_inputs, immediate_huey, django_capture_on_commit_callbacks
 ) -> None:
-    from painpath.core.context import Actor
     from painpath.patients.conditions import add_condition, set_condition_status
     from painpath.patients.services import ConditionData
 
@@ -372,3 +433,24 @@ def test_buprenorphine_for_oud_with_a_benzodiazepine_in_the_snapshot(world, stub
     rules = {o.rule_id for o in evaluate_patient(patient_id=world.p1.pk).outcomes}
     assert {"opioid-with-cns-depressant", "naloxone-not-prescribed"} <= rules
     assert "oud-without-treatment" not in rules
+
+
+def test_methadone_for_oud_is_not_pain_mme_but_counts_for_combinations(world, stub_inputs) -> None:
+    PrescriptionFactory(
+        patient=world.p1,
+        drug="methadone",
+        dose=Decimal("80"),
+        times_per_day=1,
+        release="er_la",
+        indication="oud",
+    )
+    PrescriptionFactory(patient=world.p1, drug="diazepam", dose=Decimal("5"))
+    result = evaluate_patient(patient_id=world.p1.pk)
+    rules = {o.rule_id for o in result.outcomes}
+    assert result.prescribed_mme.total_mme_per_day == 0
+    assert not {"mme-prescribed-50", "mme-prescribed-90", "urine-drug-test-overdue"} & rules
+    assert {"opioid-with-cns-depressant", "naloxone-not-prescribed"} <= rules
+    days = services.mme_timeline(
+        actor=Actor(user=world.dr_a), patient_id=world.p1.pk, start=TODAY, end=TODAY
+    )
+    assert days[0].prescribed == 0.0

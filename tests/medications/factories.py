@@ -70,13 +70,7 @@ class StubInputs:
                 d: s for d, s in self.pain.get(pid, {}).items() if start <= d <= end
             },
         )
-        monkeypatch.setattr(
-            inputs,
-            "daily_function",
-            lambda pid, start, end: {
-                d: s for d, s in self.function.get(pid, {}).items() if start <= d <= end
-            },
-        )
+        monkeypatch.setattr(inputs, "daily_pain_and_function", self._pain_and_function)
         monkeypatch.setattr(
             inputs, "last_checkin_date", lambda pid: self.checkin.get(pid, self.default_checkin)
         )
@@ -84,6 +78,13 @@ class StubInputs:
         monkeypatch.setattr(inputs, "open_urgent_flags", self._flags)
         monkeypatch.setattr(inputs, "pgx_findings", self._pgx)
         return self
+
+    def _pain_and_function(
+        self, pid: int, start: dt.date, end: dt.date
+    ) -> dict[dt.date, tuple[float | None, float | None]]:
+        self.calls.append(("diary", pid))
+        pain, function = self.pain.get(pid, {}), self.function.get(pid, {})
+        return {d: (pain.get(d), function.get(d)) for d in {*pain, *function} if start <= d <= end}
 
     def _pgx(self, pid: int, drug: str) -> list[inputs.PgxFindingView]:
         return self.pgx.get((pid, drug), [])

@@ -1,4 +1,5 @@
-"""Prescribing page (check first, reason over warnings), doses taken, MME prescribed vs taken."""
+"""Prescribing page (check first, reason over warnings, what stays open), monitoring events,
+doses taken, MME prescribed vs taken."""
 
 from __future__ import annotations
 
@@ -70,6 +71,52 @@ def test_html_form_errors_name_the_field(world) -> None:
     assert "Give N for this frequency." in html
 
 
+def test_acute_opioid_without_a_duration_is_refused_in_the_form(world) -> None:
+    form = {
+        "drug": "oxycodone",
+        "dose": "5",
+        "unit": "mg",
+        "frequency": "every_hours",
+        "frequency_value": "6",
+        "release": "ir",
+        "route": "oral",
+        "indication": "acute",
+        "start": TODAY.isoformat(),
+        "action": "check",
+    }
+    html = (
+        client_for(world.dr_a).post(f"/medications/patients/{world.p1.pk}/", form).content.decode()
+    )
+    assert "an opioid for acute pain needs a duration" in html
+    assert 'id="check-result"' not in html
+
+
+def test_html_check_lists_already_open_rules_apart(world) -> None:
+    PrescriptionFactory(patient=world.p1, dose=Decimal("20"), times_per_day=3)
+    html = (
+        client_for(world.dr_a)
+        .post(
+            f"/medications/patients/{world.p1.pk}/",
+            {
+                "drug": "ibuprofen",
+                "dose": "400",
+                "unit": "mg",
+                "frequency": "times_per_day",
+                "frequency_value": "3",
+                "release": "ir",
+                "route": "oral",
+                "indication": "chronic",
+                "start": TODAY.isoformat(),
+                "action": "check",
+            },
+        )
+        .content.decode()
+    )
+    assert "Already open" in html
+    assert "No new safety rule is triggered by this prescription." in html
+    assert "Reason for prescribing over the warnings" not in html
+
+
 @pytest.mark.parametrize(
     ("who", "patient", "get_status", "post_status"),
     [
@@ -120,6 +167,26 @@ def test_monitoring_event_api_and_validation(world) -> None:
         .status_code
         == 403
     )
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("dr_a", 201),
+        ("dr_b", 404),  # another team
+        ("dr_other", 404),  # another clinic
+        ("admin_a", 403),
+        ("patient_user", 403),
+    ],
+)
+def test_monitoring_event_api_access(world, who, expected) -> None:
+    response = client_for(getattr(world, who)).post(
+        f"/api/v1/patients/{world.p1.pk}/monitoring-events",
+        {"kind": "pdmp_review", "on": TODAY.isoformat()},
+        content_type="application/json",
+    )
+    assert response.status_code == expected, response.json()
+    assert MonitoringEvent.objects.filter(patient=world.p1).exists() is (expected == 201)
 
 
 # ---- doses taken --------------------------------------------------------------------------
@@ -307,7 +374,9 @@ def test_chart_panel_shows_mme_and_prescriptions(world) -> None:
     assert "<strong>45</strong>" in html
 
 
-def test_chart_panel_queries_do_not_grow_with_history(world, django_assert_max_num_queries) -> None:
+def test_chart_panel_queries_do_not_grow_with_history(
+    world, stub_inputs, django_assert_max_num_queries
+) -> None:
     from django.test import RequestFactory
 
     from painpath.medications.views import chart_panel
@@ -323,9 +392,11 @@ def test_chart_panel_queries_do_not_grow_with_history(world, django_assert_max_n
     request = RequestFactory().get("/")
     request.user = world.dr_a
     world.p1.clinic  # noqa: B018  (loaded by the chart page already)
-    with django_assert_max_num_queries(11):  # ... + daily pain + daily function
+    with django_assert_max_num_queries(10):
         html = chart_panel(request, world.p1)
     assert 'id="mme-data"' in html
+    # the diary (stubbed here) is read once for pain and function together
+    assert [c for c in stub_inputs.calls if c[0] == "diary"] == [("diary", world.p1.pk)]
 
 
 def test_mme_chart_carries_pain_and_function_beside_the_doses(world, stub_inputs) -> None:

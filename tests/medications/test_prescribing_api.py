@@ -1,18 +1,22 @@
-"""The pre-save check and prescribing through the API: warnings, reasons, audit, access."""
+"""The pre-save check and prescribing through the API: validation, what the draft sets off,
+warnings, reasons, audit, stopping a line, access."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 
 import pytest
 
+from painpath.alerts.evaluation import evaluate_patient
 from painpath.audit.models import AuditEvent
 from painpath.medications.models import Prescription
 from tests.conftest import client_for
 from tests.medications.factories import TODAY, PrescriptionFactory, finding
 
 pytestmark = pytest.mark.usefixtures("stub_inputs", "frozen_today")
+D = dt.timedelta
 
 OXY = {
     "drug": "oxycodone",
@@ -27,6 +31,15 @@ OXY = {
 def post(client, url: str, body: dict) -> tuple[int, dict]:
     response = client.post(url, json.dumps(body), content_type="application/json")
     return response.status_code, response.json()
+
+
+def check(world, body: dict, patient=None) -> dict:
+    patient = patient or world.p1
+    status, result = post(
+        client_for(world.dr_a), f"/api/v1/patients/{patient.pk}/prescriptions/check", body
+    )
+    assert status == 200, result
+    return result
 
 
 def test_check_shows_new_mme_and_rules_without_saving(world) -> None:
@@ -187,3 +200,102 @@ def test_list_prescriptions_readable_by_team_admin_and_patient(world) -> None:
         client_for(world.dr_b).get(f"/api/v1/patients/{world.p1.pk}/prescriptions").status_code
         == 404
     )
+
+
+# ---- validation of a new prescription ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["prescriptions/check", "prescriptions"])
+def test_acute_opioid_without_a_duration_is_refused(world, path) -> None:
+    body = {**OXY, "indication": "acute", "days_supply": None}
+    status, result = post(client_for(world.dr_a), f"/api/v1/patients/{world.p1.pk}/{path}", body)
+    assert status == 422
+    field = result["error"]["fields"][0]
+    assert field["field"] == "days_supply" and "needs a duration" in field["message"]
+    assert not Prescription.objects.exists()
+    ok = check(world, {**body, "end": (TODAY + D(2)).isoformat()})
+    assert ok["after"]["prescribed_mme"]["total_mme_per_day"] == 45.0
+
+
+def test_patch_route_must_be_transdermal(world) -> None:
+    patch = {
+        **OXY,
+        "drug": "fentanyl",
+        "dose": "25",
+        "unit": "mcg/h",
+        "times_per_day": None,
+        "release": "er_la",
+    }
+    status, result = post(
+        client_for(world.dr_a), f"/api/v1/patients/{world.p1.pk}/prescriptions/check", patch
+    )
+    assert status == 422 and result["error"]["fields"][0]["field"] == "route"
+    assert "'transdermal', got 'oral'" in result["error"]["fields"][0]["message"]
+    ok = check(world, {**patch, "route": "transdermal"})
+    assert ok["after"]["prescribed_mme"]["total_mme_per_day"] == 60.0
+
+
+# ---- what the draft sets off -----------------------------------------------------------------
+
+
+def test_taper_step_needs_no_reason_and_shows_what_stays_open(world) -> None:
+    PrescriptionFactory(patient=world.p1, dose=Decimal("20"), times_per_day=3)  # 90 MME
+    old = Prescription.objects.get(patient=world.p1)
+    evaluate_patient(patient_id=world.p1.pk)
+    result = check(world, {**OXY, "dose": "15", "replaces_id": old.pk, "taper": True})
+    assert result["triggered"] == [] and result["needs_reason"] is False
+    assert {o["rule_id"] for o in result["already_open"]} >= {
+        "mme-prescribed-50",
+        "naloxone-not-prescribed",
+    }
+    assert "mme-prescribed-90" in {o["rule_id"] for o in result["cleared"]}
+
+
+def test_dose_increase_triggers_the_dose_rule_that_already_holds(world) -> None:
+    old = PrescriptionFactory(patient=world.p1, dose=Decimal("20"), times_per_day=3)  # 90
+    result = check(world, {**OXY, "dose": "30", "replaces_id": old.pk})  # 135 MME
+    triggered = {o["rule_id"] for o in result["triggered"]}
+    assert {"mme-prescribed-50", "mme-prescribed-90"} <= triggered
+    assert result["needs_reason"] is True
+
+
+def test_a_second_cns_depressant_is_set_off_by_the_draft(world) -> None:
+    PrescriptionFactory(patient=world.p1, dose=Decimal("5"), times_per_day=2)
+    PrescriptionFactory(patient=world.p1, drug="diazepam", dose=Decimal("5"))
+    result = check(world, {**OXY, "drug": "alprazolam", "dose": "0.5", "times_per_day": "2"})
+    triggered = {o["rule_id"] for o in result["triggered"]}
+    assert "opioid-with-cns-depressant" in triggered
+    # an unrelated non-opioid does not re-trigger it
+    result = check(world, {**OXY, "drug": "ibuprofen", "dose": "400"})
+    assert "opioid-with-cns-depressant" in {o["rule_id"] for o in result["already_open"]}
+    assert result["triggered"] == []
+
+
+# ---- stopping a line -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("dr_a", 200),
+        ("nurse", 200),
+        ("dr_b", 404),  # another team
+        ("dr_other", 404),  # another clinic
+        ("admin_a", 403),
+        ("patient_user", 403),
+    ],
+)
+def test_stop_endpoint_access(world, who, expected) -> None:
+    rx = PrescriptionFactory(patient=world.p1)
+    status, body = post(
+        client_for(getattr(world, who)),
+        f"/api/v1/patients/{world.p1.pk}/prescriptions/{rx.pk}/stop",
+        {"on": TODAY.isoformat()},
+    )
+    assert status == expected, body
+    rx.refresh_from_db()
+    if expected == 200:
+        assert body["status"] == "stopped" and rx.stopped_on == TODAY
+        assert AuditEvent.objects.filter(object_type="Prescription", object_id=str(rx.pk)).exists()
+    else:
+        assert rx.status == "active" and rx.stopped_on is None

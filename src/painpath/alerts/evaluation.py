@@ -276,9 +276,6 @@ def evaluate_patient(*, patient_id: int, actor: Actor = SYSTEM) -> Evaluation:
     return result
 
 
-DOSE_RULES = frozenset({"mme-prescribed-50", "mme-prescribed-90"})
-
-
 @dataclass(frozen=True)
 class DraftCheck:
     """The patient with the draft vs without it.
@@ -310,15 +307,19 @@ def _mentions(value: object, name: str) -> bool:
     return isinstance(value, str) and re.search(rf"\b{re.escape(name)}\b", value) is not None
 
 
+# A dose rule's evidence carries the daily MME it judged under this key.
+DOSE_EVIDENCE = "total_mme_per_day"
+
+
 def _total(outcome: RuleOutcome) -> float:
-    value = outcome.evidence.get("total_mme_per_day", 0)
+    value = outcome.evidence.get(DOSE_EVIDENCE, 0)
     return float(value) if isinstance(value, int | float) else 0.0
 
 
 def _set_off_by_draft(after: RuleOutcome, before: RuleOutcome | None, drug: str) -> bool:
     if before is None or after.rank > before.rank:
         return True
-    if after.rule_id in DOSE_RULES:
+    if DOSE_EVIDENCE in after.evidence:  # a dose rule: set off if the draft raises the MME
         return _total(after) > _total(before)
     return _mentions(after.evidence, drug) and not _mentions(before.evidence, drug)
 
@@ -364,25 +365,27 @@ def escalate_overdue(*, now: datetime | None = None, actor: Actor = SYSTEM) -> i
         cutoff = now - timedelta(minutes=policy.after_minutes)
         visible = set(access.visible_patients(policy.escalate_to).values_list("pk", flat=True))
         with transaction.atomic():
-            overdue = list(
-                Alert.objects.select_for_update().filter(
-                    patient__clinic_id=policy.clinic_id,
-                    status=AlertStatus.OPEN,
-                    escalated_at__isnull=True,
-                    cleared_at__isnull=True,
-                    created_at__lte=cutoff,
-                )
+            due = Alert.objects.filter(
+                patient__clinic_id=policy.clinic_id,
+                status=AlertStatus.OPEN,
+                escalated_at__isnull=True,
+                cleared_at__isnull=True,
+                created_at__lte=cutoff,
             )
+            # the escalation clinician's own alerts are neither locked nor escalated; they are
+            # logged once per run, as a count
+            own = due.filter(assignee_id=policy.escalate_to_id).count()
+            if own:
+                logger.error(
+                    "escalation: %d overdue alert(s) of clinic %s are assigned to %s, the "
+                    "clinic's escalation clinician; NOT escalated (configure a different one)",
+                    own,
+                    policy.clinic_id,
+                    policy.escalate_to,
+                )
+            overdue = list(due.exclude(assignee_id=policy.escalate_to_id).select_for_update())
             entries = []
             for alert in overdue:
-                if alert.assignee_id == policy.escalate_to_id:
-                    logger.error(
-                        "escalation: alert %s is already assigned to %s, the clinic's "
-                        "escalation clinician; NOT escalated (configure a different one)",
-                        alert.pk,
-                        policy.escalate_to,
-                    )
-                    continue
                 if alert.patient_id not in visible:
                     logger.error(
                         "escalation: %s may not see patient %s; alert %s NOT escalated",

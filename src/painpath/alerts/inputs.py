@@ -21,8 +21,8 @@ __all__ = [
     "UNAVAILABLE",
     "PgxFindingView",
     "Unavailable",
-    "daily_function",
     "daily_pain",
+    "daily_pain_and_function",
     "last_checkin_date",
     "latest_phq9_item9",
     "open_urgent_flags",
@@ -77,8 +77,11 @@ def daily_pain(patient_id: int, start: date, end: date) -> dict[date, float] | U
     return dict(fn(patient_id, start, end))
 
 
-def daily_function(patient_id: int, start: date, end: date) -> dict[date, float] | Unavailable:
-    fn = _function("painpath.diary.selectors", "daily_function")
+def daily_pain_and_function(
+    patient_id: int, start: date, end: date
+) -> dict[date, tuple[float, float | None]] | Unavailable:
+    """Per day with a check-in: (average pain, activity level or None), in one read."""
+    fn = _function("painpath.diary.selectors", "daily_pain_and_function")
     if isinstance(fn, Unavailable):
         return fn
     return dict(fn(patient_id, start, end))

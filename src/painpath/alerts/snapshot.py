@@ -23,12 +23,19 @@ from painpath.alerts.condition_codes import conditions_of
 from painpath.clinical.medications import Prescription as CorePrescription
 from painpath.clinical.medications import load_catalogue
 from painpath.clinical.mme import TakenDose, ToleranceResult, opioid_tolerance
-from painpath.clinical.safety import PainScore, PatientSnapshot, ScheduledDose, rule_spec
+from painpath.clinical.safety import (
+    PainScore,
+    PatientSnapshot,
+    ScheduledDose,
+    max_lookback_days,
+    rule_spec,
+)
 from painpath.medications.models import (
     LIVE_STATUSES,
     ClinicMedicationSettings,
     DoseReport,
     EventKind,
+    Indication,
     MonitoringEvent,
     Prescription,
     as_core,
@@ -38,8 +45,6 @@ from painpath.medications.models import (
 from painpath.patients.models import ConditionStatus, Patient
 
 __all__ = ["BuiltSnapshot", "build_snapshot", "conditions_of", "local_today", "snapshot_config"]
-
-OUD = "oud"
 
 # Which rules read which outside input (code wiring, not clinical fact).
 INPUT_RULES: dict[str, tuple[str, ...]] = {
@@ -74,17 +79,21 @@ def _is_long_term(rx: CorePrescription) -> bool:
 
 
 def _scheduled_doses(
-    history: list[Prescription], reports: list[DoseReport], *, first_day: date, on: date
+    lines: list[tuple[Prescription, CorePrescription | None]],
+    reports: list[DoseReport],
+    *,
+    first_day: date,
+    on: date,
 ) -> tuple[ScheduledDose, ...]:
-    """Every slot of every scheduled line in force on each day of the window. A slot with no
-    report is missed, except today's, which the patient may still report."""
+    """Every slot of every scheduled line in force (``lines``: each stored row with its
+    ``in_force`` line) on each day of the window. A slot with no report is missed, except
+    today's, which the patient may still report."""
     reported = {(r.prescription_id, r.day, r.slot): r.taken for r in reports if r.slot > 0}
     doses: list[ScheduledDose] = []
-    for rx in history:
-        line = in_force(rx)
+    for rx, line in lines:
         if line is None or rx.as_needed:
             continue
-        slots = scheduled_slots(rx)
+        slots = scheduled_slots(rx, line=line)
         day = first_day
         while day <= on:
             if line.is_active(day):
@@ -98,22 +107,13 @@ def _scheduled_doses(
 
 
 def _tolerance(
-    history: list[Prescription], current: list[CorePrescription], on: date
+    lines: list[CorePrescription], pain_opioids: list[CorePrescription], on: date
 ) -> ToleranceResult:
     """FDA opioid tolerance during the 7 days before the first current ER/LA pain line began
     (or before ``on`` if there is none), from every stored line as it was in force."""
-    catalogue = load_catalogue()
-    er_la_starts = [
-        rx.start or on
-        for rx in current
-        if catalogue.find(rx.drug).is_opioid_analgesic
-        and rx.indication != OUD
-        and rx.release == "er_la"
-        and rx.is_active(on)
-    ]
+    er_la_starts = [rx.start or on for rx in pain_opioids if rx.release == "er_la"]
     reference_day = min([*er_la_starts, on])
-    lines = [line for rx in history if (line := in_force(rx)) is not None]
-    return opioid_tolerance(lines, before=reference_day, catalogue=catalogue)
+    return opioid_tolerance(lines, before=reference_day, catalogue=load_catalogue())
 
 
 def build_snapshot(
@@ -132,26 +132,23 @@ def build_snapshot(
     tz = zoneinfo.ZoneInfo(patient.timezone_name)
     catalogue = load_catalogue()
     history = list(Prescription.objects.filter(patient=patient).order_by("start", "id"))
-    core_rx = [
-        as_core(rx)
-        for rx in history
-        if rx.status in LIVE_STATUSES and rx.pk != without_prescription_id
-    ]
+    # each stored row is converted once: the live ones as they stand, and every row as it
+    # was in force (the tolerance window and the adherence schedule look back)
+    live = {rx.pk: as_core(rx) for rx in history if rx.status in LIVE_STATUSES}
+    lines = [(rx, in_force(rx, core=live.get(rx.pk))) for rx in history]
+    core_rx = [core for pk, core in live.items() if pk != without_prescription_id]
     if draft is not None:
         core_rx.append(draft)
 
     pain_opioids = [
         rx
         for rx in core_rx
-        if catalogue.find(rx.drug).is_opioid_analgesic and rx.indication != OUD and rx.is_active(on)
+        if catalogue.find(rx.drug).is_opioid_analgesic and not rx.for_oud and rx.is_active(on)
     ]
     long_term = any(_is_long_term(rx) for rx in pain_opioids)
-    tolerance = _tolerance(history, core_rx, on)
+    tolerance = _tolerance([line for _, line in lines if line is not None], pain_opioids, on)
 
-    window = max(
-        rule_spec("adherence-low").int_param("window_days"),
-        rule_spec("mme-taken-50").int_param("lookback_days"),
-    )
+    window = max(rule_spec("adherence-low").int_param("window_days"), max_lookback_days())
     first_day = on - timedelta(days=window - 1)
     reports = list(
         DoseReport.objects.filter(patient=patient, day__range=(first_day, on)).select_related(
@@ -164,13 +161,13 @@ def build_snapshot(
             dose=float(r.prescription.dose),
             taken_at=r.taken_at.astimezone(tz),
             unit=r.prescription.unit,
-            for_oud=r.prescription.indication == OUD,
+            for_oud=r.prescription.indication == Indication.OUD,
         )
         for r in reports
         if r.taken and r.taken_at is not None
     )
     adherence_first = on - timedelta(days=rule_spec("adherence-low").int_param("window_days") - 1)
-    scheduled = _scheduled_doses(history, reports, first_day=adherence_first, on=on)
+    scheduled = _scheduled_doses(lines, reports, first_day=adherence_first, on=on)
 
     last_events: dict[str, date] = {}
     for event in MonitoringEvent.objects.filter(patient=patient, on__lte=on).order_by("on"):

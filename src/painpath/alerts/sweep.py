@@ -33,7 +33,8 @@ class SweepResult:
 
 
 def patients_due(*, now: datetime, batch_size: int = BATCH_SIZE) -> list[int]:
-    """Patients not yet evaluated on their current local day (never evaluated included)."""
+    """Patients not yet evaluated on their current local day (never evaluated included);
+    the patient rows are read ``batch_size`` at a time."""
     rows = (
         Patient.objects.order_by("pk")
         .values_list("pk", "timezone", "clinic__timezone", "safety_state__evaluated_at")
@@ -54,16 +55,14 @@ def evaluate_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -
     """Evaluate every due patient, each in its own transaction; one patient's bad data is
     logged and does not stop the others."""
     result = SweepResult()
-    due = patients_due(now=now or timezone.now(), batch_size=batch_size)
-    for start in range(0, len(due), batch_size):
-        for patient_id in due[start : start + batch_size]:
-            try:
-                evaluate_patient(patient_id=patient_id)
-            except ValueError:  # the clinical core's input errors (SafetyError, MmeError, ...)
-                logger.exception("sweep: patient %s could not be evaluated", patient_id)
-                result.failed.append(patient_id)
-            else:
-                result.evaluated.append(patient_id)
+    for patient_id in patients_due(now=now or timezone.now(), batch_size=batch_size):
+        try:
+            evaluate_patient(patient_id=patient_id)
+        except ValueError:  # the clinical core's input errors (SafetyError, MmeError, ...)
+            logger.exception("sweep: patient %s could not be evaluated", patient_id)
+            result.failed.append(patient_id)
+        else:
+            result.evaluated.append(patient_id)
     if result.failed:
         logger.error("sweep: %d patient(s) NOT evaluated: %s", len(result.failed), result.failed)
     return result

@@ -31,7 +31,7 @@ from painpath.medications.models import (
 )
 from painpath.patients.models import Patient
 
-__all__ = ["DoseEntry", "DoseLine", "doses_for_day", "record_doses", "scheduled_slots"]
+__all__ = ["DoseEntry", "DoseLine", "doses_for_day", "record_doses"]
 
 MAX_ENTRIES = 100
 MAX_DAYS_BACK = 7

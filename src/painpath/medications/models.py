@@ -192,10 +192,24 @@ def as_core(rx: Prescription) -> CorePrescription:
     )
 
 
-def effective_core(rx: Prescription) -> CorePrescription | None:
+def scheduled_slots(rx: Prescription, *, line: CorePrescription | None = None) -> int:
+    """Numbered doses a day of a scheduled line (0 for as-needed; a patch: 1, "worn").
+    ``line`` is the row already converted (``as_core`` or ``in_force``), if the caller has it."""
+    if rx.as_needed:
+        return 0
+    per_day = (line if line is not None else as_core(rx)).administrations_per_day()
+    return 1 if per_day is None else max(1, math.ceil(per_day))
+
+
+def in_force(rx: Prescription, *, core: CorePrescription | None = None) -> CorePrescription | None:
     """The line as it was in force: a stopped or replaced line ends on ``stopped_on`` (its
-    last day); one stopped before it started was never in force (None)."""
-    core = as_core(rx)
+    last day). None if it never was (stopped before it started) or its end is unknown (a
+    line marked stopped or replaced without a stop date). ``core`` is ``as_core(rx)``, if the
+    caller has it already."""
+    if rx.status not in LIVE_STATUSES and rx.stopped_on is None:
+        return None
+    if core is None:
+        core = as_core(rx)
     if rx.stopped_on is None:
         return core
     if rx.stopped_on < rx.start:
@@ -203,19 +217,3 @@ def effective_core(rx: Prescription) -> CorePrescription | None:
     if core.end is not None and core.end <= rx.stopped_on:
         return core
     return dataclasses.replace(core, end=rx.stopped_on, days_supply=None)
-
-
-def scheduled_slots(rx: Prescription) -> int:
-    """Numbered doses a day of a scheduled line (0 for as-needed; a patch: 1, "worn")."""
-    if rx.as_needed:
-        return 0
-    per_day = as_core(rx).administrations_per_day()
-    return 1 if per_day is None else max(1, math.ceil(per_day))
-
-
-def in_force(rx: Prescription) -> CorePrescription | None:
-    """The line as it was in force, or None if it never was or its end is unknown (a line
-    marked stopped or replaced without a stop date)."""
-    if rx.status not in LIVE_STATUSES and rx.stopped_on is None:
-        return None
-    return effective_core(rx)

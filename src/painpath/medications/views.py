@@ -207,17 +207,15 @@ def chart_panel(request: HttpRequest, patient: Patient) -> str:
     start = end - timedelta(days=CHART_DAYS - 1)
     # the chart page has already checked and audited the read of ``patient``
     days, items = services.chart_data(actor=actor, patient=patient, start=start, end=end)
-    pain = inputs.daily_pain(patient.pk, start, end)
-    pain_ok = not isinstance(pain, inputs.Unavailable)
-    pain_map = pain if isinstance(pain, dict) else {}
-    function = inputs.daily_function(patient.pk, start, end)
-    function_map = function if isinstance(function, dict) else {}
+    diary = inputs.daily_pain_and_function(patient.pk, start, end)
+    pain_ok = not isinstance(diary, inputs.Unavailable)
+    by_day = diary if isinstance(diary, dict) else {}
     series = {
         "labels": [d.day.isoformat() for d in days],
         "prescribed": [d.prescribed for d in days],
         "taken": [d.taken for d in days],
-        "pain": [pain_map.get(d.day) for d in days],
-        "function": [function_map.get(d.day) for d in days],
+        "pain": [by_day.get(d.day, (None, None))[0] for d in days],
+        "function": [by_day.get(d.day, (None, None))[1] for d in days],
         "names": {
             "prescribed": _("MME/day prescribed"),
             "taken": _("MME taken"),

@@ -32,6 +32,14 @@ def test_patch_has_a_rate_and_no_frequency():
 
 
 @pytest.mark.parametrize(
+    ("indication", "for_oud"), [("oud", True), ("chronic", False), ("acute", False)]
+)
+def test_for_oud_is_the_opioid_use_disorder_indication(indication, for_oud):
+    line = Prescription(drug="methadone", dose=30, times_per_day=1, indication=indication)
+    assert line.for_oud is for_oud
+
+
+@pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"dose": 0, "times_per_day": 1}, "field 'dose': must be a finite number > 0, got 0"),

@@ -186,6 +186,11 @@ def test_drug_names_are_normalised_to_catalogue_ids():
             "item 0, field 'doses_per_day': a patch (unit 'mcg/h') has no doses_per_day",
         ),
         (
+            [DoseItem("buprenorphine", 8, "g", 1)],
+            "item 0, field 'unit': 'g' does not fit buprenorphine: buprenorphine is given in "
+            "mg or mcg/h",
+        ),
+        (
             [DoseItem("buprenorphine", 8, "mg")],
             "item 0, field 'doses_per_day': required when the unit is 'mg'",
         ),

@@ -17,6 +17,10 @@ def test_thresholds_are_50_and_90_with_citations():
 def test_limits():
     limits = load_limits()
     assert (limits.max_doses_per_day, limits.max_item_mme_per_day) == (24, 10000)
+    # a drug may be given in each unit it has a ceiling for
+    assert limits.drugs["buprenorphine"].units == ("mg", "mcg/h")
+    assert limits.drugs["fentanyl"].units == ("mcg/h",)
+    assert limits.drugs["morphine"].units == ("mg",)
 
 
 def test_fentanyl_is_per_mcg_per_hour_in_both_tables():

@@ -23,6 +23,7 @@ def test_definition_is_data_with_its_source():
     assert definition.drug_amounts["oxycodone"] == (30, "mg")
     assert definition.drug_amounts["fentanyl"] == (25, "mcg/h")
     assert "FDA" in definition.citation
+    assert definition.table == "cdc2022"  # the factors of "an equianalgesic dose"
 
 
 @pytest.mark.parametrize(

@@ -106,6 +106,11 @@ class Prescription:
             )
 
     @property
+    def for_oud(self) -> bool:
+        """Prescribed for opioid use disorder: kept out of the pain MME and pain rules."""
+        return self.indication == "oud"
+
+    @property
     def is_patch(self) -> bool:
         """A transdermal rate (mcg/h) rather than discrete doses."""
         return self.unit == "mcg/h"

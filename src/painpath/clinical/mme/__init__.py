@@ -9,18 +9,15 @@ from painpath.clinical.mme._data import (
     Limits,
     MethadoneBand,
     TableFactor,
+    ToleranceDefinition,
     load_limits,
     load_table,
     load_thresholds,
+    load_tolerance,
     table_names,
 )
 from painpath.clinical.mme._errors import MmeError, MmeInputError, UnknownTableError
-from painpath.clinical.mme._tolerance import (
-    ToleranceDefinition,
-    ToleranceResult,
-    load_tolerance,
-    opioid_tolerance,
-)
+from painpath.clinical.mme._tolerance import ToleranceResult, opioid_tolerance
 
 __all__ = [
     "DoseItem",

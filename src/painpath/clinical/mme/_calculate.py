@@ -118,9 +118,9 @@ def _unit_error(item: DoseItem, index: int, medication: Medication, allowed: str
 
 
 def _check_excluded(item: DoseItem, index: int, medication: Medication, limits: Limits) -> None:
-    """A drug the table does not convert still gets unit, frequency and ceiling checks."""
-    limit = limits.drugs.get(medication.id)
-    units = limit.units if limit is not None else ("mg",)
+    """A drug the table does not convert still gets unit, frequency and ceiling checks (every
+    excluded drug has a limits.toml entry; a test holds the data files to that)."""
+    units = limits.drugs[medication.id].units
     if item.unit not in units:
         raise _unit_error(
             item, index, medication, f"{medication.name} is given in {' or '.join(units)}"

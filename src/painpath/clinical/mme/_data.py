@@ -1,4 +1,4 @@
-"""Loads the MME data files: factor tables, dose thresholds and plausibility limits."""
+"""Loads the MME data files: factor tables, dose thresholds, plausibility limits, tolerance."""
 
 from __future__ import annotations
 
@@ -20,9 +20,11 @@ __all__ = [
     "Limits",
     "MethadoneBand",
     "TableFactor",
+    "ToleranceDefinition",
     "load_limits",
     "load_table",
     "load_thresholds",
+    "load_tolerance",
     "table_names",
 ]
 
@@ -70,7 +72,6 @@ class _ThresholdsFile(_Strict):
 
 
 class _DrugLimitRow(_Strict):
-    units: list[FactorUnit]
     max_dose_mg: Decimal | None = None
     max_rate_mcg_per_hour: Decimal | None = None
 
@@ -80,6 +81,21 @@ class _LimitsFile(_Strict):
     max_doses_per_day: int
     max_item_mme_per_day: int
     drugs: dict[str, _DrugLimitRow]
+
+
+class _AmountRow(_Strict):
+    amount: Decimal
+    unit: FactorUnit
+
+
+class _ToleranceFile(_Strict):
+    version: str
+    citation: str
+    url: str
+    min_days: int
+    table: str
+    equianalgesic_mme_per_day: Decimal
+    drugs: dict[str, _AmountRow]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,11 +144,17 @@ class DoseThreshold:
 
 @dataclass(frozen=True, slots=True)
 class DrugLimit:
-    """The units a drug may be given in and the ceiling per administration or patch rate."""
+    """The ceiling per administration (mg) or patch rate (mcg/h); a drug may be given in
+    each unit it has a ceiling for."""
 
-    units: tuple[str, ...]
     max_dose_mg: Decimal | None
     max_rate_mcg_per_hour: Decimal | None
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """The units the drug may be given in: "mg" and/or "mcg/h"."""
+        given = (("mg", self.max_dose_mg), ("mcg/h", self.max_rate_mcg_per_hour))
+        return tuple(unit for unit, ceiling in given if ceiling is not None)
 
     def ceiling(self, unit: str) -> Decimal | None:
         """The ceiling for ``unit`` ("mg": one administration; "mcg/h": a patch rate)."""
@@ -147,6 +169,19 @@ class Limits:
     max_doses_per_day: int
     max_item_mme_per_day: int
     drugs: dict[str, DrugLimit]
+
+
+@dataclass(frozen=True, slots=True)
+class ToleranceDefinition:
+    """The FDA opioid-tolerance thresholds: per-drug daily amounts, the MME fallback (with
+    the factor table it is computed with) and the days needed."""
+
+    version: str
+    citation: str
+    min_days: int
+    table: str
+    equianalgesic_mme_per_day: Decimal
+    drug_amounts: dict[str, tuple[Decimal, str]]
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -215,17 +250,29 @@ def load_limits() -> Limits:
     drugs = {}
     for drug, row in data.drugs.items():
         limit = DrugLimit(
-            units=tuple(row.units),
-            max_dose_mg=row.max_dose_mg,
-            max_rate_mcg_per_hour=row.max_rate_mcg_per_hour,
+            max_dose_mg=row.max_dose_mg, max_rate_mcg_per_hour=row.max_rate_mcg_per_hour
         )
-        missing = [unit for unit in limit.units if limit.ceiling(unit) is None]
-        if missing or not limit.units:
-            raise ValueError(f"limits.toml: drug {drug!r} needs a ceiling for each unit")
+        if not limit.units:
+            raise ValueError(f"limits.toml: drug {drug!r} needs a ceiling for at least one unit")
         drugs[drug] = limit
     return Limits(
         version=data.version,
         max_doses_per_day=data.max_doses_per_day,
         max_item_mme_per_day=data.max_item_mme_per_day,
         drugs=drugs,
+    )
+
+
+@cache
+def load_tolerance() -> ToleranceDefinition:
+    """The opioid-tolerance definition (data/opioid_tolerance.toml, parsed once)."""
+    data = _ToleranceFile.model_validate(_read("opioid_tolerance.toml"))
+    load_table(data.table)  # an unknown table fails here, not on the first patient
+    return ToleranceDefinition(
+        version=data.version,
+        citation=data.citation,
+        min_days=data.min_days,
+        table=data.table,
+        equianalgesic_mme_per_day=data.equianalgesic_mme_per_day,
+        drug_amounts={d: (row.amount, row.unit) for d, row in data.drugs.items()},
     )

@@ -6,6 +6,7 @@ from painpath.clinical.safety._config import (
     RuleSpec,
     Severity,
     exclusions,
+    max_lookback_days,
     rule_spec,
     rule_specs,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "evaluate_rule",
     "exclusion_reason",
     "exclusions",
+    "max_lookback_days",
     "rule_ids",
     "rule_spec",
     "rule_specs",

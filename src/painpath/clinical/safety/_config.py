@@ -11,7 +11,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Exclusions", "RuleSpec", "Severity", "exclusions", "rule_spec", "rule_specs"]
+__all__ = [
+    "Exclusions",
+    "RuleSpec",
+    "Severity",
+    "exclusions",
+    "max_lookback_days",
+    "rule_spec",
+    "rule_specs",
+]
 
 Severity = Literal["info", "warning", "high", "urgent"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "high": 2, "urgent": 3}
@@ -142,6 +150,18 @@ def rule_specs() -> dict[str, RuleSpec]:
 def rule_spec(rule_id: str) -> RuleSpec:
     """The spec of one rule."""
     return _load()[0][rule_id]
+
+
+def max_lookback_days() -> int:
+    """The longest ``lookback_days`` any rule declares (1, day ``on`` alone, if none does)."""
+    return max(
+        (
+            spec.int_param("lookback_days")
+            for spec in _load()[0].values()
+            if "lookback_days" in spec.params
+        ),
+        default=1,
+    )
 
 
 def exclusions() -> Exclusions:

@@ -24,13 +24,11 @@ from painpath.clinical.mme import (
     prescribed_mme,
     taken_mme,
 )
-from painpath.clinical.safety._config import rule_spec
+from painpath.clinical.safety._config import max_lookback_days
 from painpath.clinical.safety._errors import SnapshotError
 from painpath.clinical.safety._snapshot import PatientSnapshot
 
 __all__ = ["RuleContext", "TakenDay", "build_context"]
-
-OUD = "oud"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,29 +38,43 @@ class TakenDay:
     day: date
     taken: MmeResult
     prescribed: MmeResult
-    reported: bool
 
 
 @dataclass(frozen=True, slots=True)
 class RuleContext:
     """A snapshot, the evaluation date and what is derived from them once.
 
-    ``prescribed`` and ``taken`` are the pain MME of day ``on``; ``taken_days`` covers the
-    look-back window of the taken-dose rules, newest day first.
+    ``taken_days`` holds day ``on`` first, then each earlier day of the longest look-back
+    window on which a pain dose was taken, newest first. A day with nothing taken can set off
+    no taken-dose rule (it is neither at a threshold nor above what was prescribed), so it is
+    not computed.
     """
 
     snapshot: PatientSnapshot
     on: date
     table: str
     current: tuple[ResolvedPrescription, ...]
-    prescribed: MmeResult
-    taken: MmeResult
-    taken_days: tuple[TakenDay, ...] = ()
+    taken_days: tuple[TakenDay, ...]
+
+    @property
+    def prescribed(self) -> MmeResult:
+        """Pain MME prescribed on day ``on``."""
+        return self.taken_days[0].prescribed
+
+    @property
+    def taken(self) -> MmeResult:
+        """Pain MME taken on day ``on``."""
+        return self.taken_days[0].taken
+
+    def taken_window(self, days: int) -> tuple[TakenDay, ...]:
+        """The computed days among the last ``days`` days (``on`` included), newest first."""
+        first = self.on - timedelta(days=days - 1)
+        return tuple(d for d in self.taken_days if d.day >= first)
 
     @property
     def pain_lines(self) -> tuple[ResolvedPrescription, ...]:
         """Current lines not prescribed for opioid use disorder."""
-        return tuple(r for r in self.current if r.prescription.indication != OUD)
+        return tuple(r for r in self.current if not r.prescription.for_oud)
 
     @property
     def opioids(self) -> tuple[ResolvedPrescription, ...]:
@@ -77,7 +89,7 @@ class RuleContext:
     @property
     def oud_opioids(self) -> tuple[ResolvedPrescription, ...]:
         """Current opioid agonist lines prescribed for opioid use disorder."""
-        return tuple(r for r in self.any_opioids if r.prescription.indication == OUD)
+        return tuple(r for r in self.any_opioids if r.prescription.for_oud)
 
 
 def _resolve_all(snapshot: PatientSnapshot) -> list[tuple[int, ResolvedPrescription]]:
@@ -111,34 +123,29 @@ def _taken(doses: tuple[TakenDose, ...], *, day: date, table: str) -> MmeResult:
 
 
 def build_context(snapshot: PatientSnapshot, *, on: date, table: str) -> RuleContext:
-    """Resolve the prescriptions, compute pain MME prescribed and taken on ``on`` and over the
-    taken-dose rules' look-back window.
+    """Resolve the prescriptions, compute pain MME prescribed and taken on ``on`` and on the
+    days of the taken-dose rules' look-back window that have a pain dose.
 
     For a pre-save check of a drafted prescription, evaluate on the draft's start date (or
     give the draft no start date) so that it counts together with what is active then.
     """
     resolved = _resolve_all(snapshot)
-    pain = [(i, r) for i, r in resolved if r.prescription.indication != OUD]
+    pain = [(i, r) for i, r in resolved if not r.prescription.for_oud]
     pain_doses = tuple(d for d in snapshot.doses_taken if not d.for_oud)
-    reported_days = {d.taken_at.date() for d in snapshot.doses_taken}
-    lookback = rule_spec("mme-taken-50").int_param("lookback_days")
-    days = []
-    for back in range(lookback):
-        day = on - timedelta(days=back)
-        days.append(
-            TakenDay(
-                day=day,
-                taken=_taken(pain_doses, day=day, table=table),
-                prescribed=_prescribed(pain, day=day, table=table),
-                reported=day in reported_days,
-            )
-        )
+    first = on - timedelta(days=max_lookback_days() - 1)
+    dosed = {d.taken_at.date() for d in pain_doses}
+    days = sorted({on} | {day for day in dosed if first <= day < on}, reverse=True)
     return RuleContext(
         snapshot=snapshot,
         on=on,
         table=table,
         current=tuple(r for _, r in resolved if r.prescription.is_active(on)),
-        prescribed=days[0].prescribed,
-        taken=days[0].taken,
-        taken_days=tuple(days),
+        taken_days=tuple(
+            TakenDay(
+                day=day,
+                taken=_taken(pain_doses, day=day, table=table),
+                prescribed=_prescribed(pain, day=day, table=table),
+            )
+            for day in days
+        ),
     )

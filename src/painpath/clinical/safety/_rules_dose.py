@@ -6,6 +6,8 @@ reported late for an earlier day are still judged.
 
 from __future__ import annotations
 
+from datetime import date
+
 from painpath.clinical.mme import MmeResult
 from painpath.clinical.safety._alert import Alert, Evidence, make_alert, number
 from painpath.clinical.safety._config import RuleSpec
@@ -19,7 +21,11 @@ def _items(result: MmeResult) -> tuple[str, ...]:
     return tuple(f"{item.drug}: {number(item.mme_per_day):g} MME/day" for item in result.items)
 
 
-def _at_or_above(ctx: RuleContext, spec: RuleSpec, result: MmeResult) -> Alert | None:
+def _at_or_above(
+    spec: RuleSpec, result: MmeResult, *, day: date, days: tuple[str, ...] | None = None
+) -> Alert | None:
+    """An alert if ``result`` (the MME of ``day``) reaches the rule's threshold; ``days``
+    lists every day of the window that reached it (the taken-dose rules)."""
     threshold = spec.int_param("mme_per_day")
     if result.total_mme_per_day < threshold:
         return None
@@ -28,42 +34,34 @@ def _at_or_above(ctx: RuleContext, spec: RuleSpec, result: MmeResult) -> Alert |
         "threshold_mme_per_day": threshold,
         "table": result.table,
         "items": _items(result),
-        "day": ctx.on.isoformat(),
+        "day": day.isoformat(),
     }
-    return make_alert(spec, evidence, total=result.total_mme_per_day, day=ctx.on.isoformat())
+    if days is not None:
+        evidence["days"] = days
+    return make_alert(spec, evidence, total=result.total_mme_per_day, day=day.isoformat())
 
 
 @rule("mme-prescribed-50")
 def mme_prescribed_50(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     """Prescribed daily MME at or above 50."""
-    return _at_or_above(ctx, spec, ctx.prescribed)
+    return _at_or_above(spec, ctx.prescribed, day=ctx.on)
 
 
 @rule("mme-prescribed-90")
 def mme_prescribed_90(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     """Prescribed daily MME at or above 90."""
-    return _at_or_above(ctx, spec, ctx.prescribed)
+    return _at_or_above(spec, ctx.prescribed, day=ctx.on)
 
 
 def _taken_days_at_or_above(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     """The most recent day of the look-back window whose taken MME reached the threshold."""
     threshold = spec.int_param("mme_per_day")
-    window = ctx.taken_days[: spec.int_param("lookback_days")]
+    window = ctx.taken_window(spec.int_param("lookback_days"))
     hits = [d for d in window if d.taken.total_mme_per_day >= threshold]
     if not hits:
         return None
-    latest = hits[0]
-    evidence: Evidence = {
-        "total_mme_per_day": number(latest.taken.total_mme_per_day),
-        "threshold_mme_per_day": threshold,
-        "table": latest.taken.table,
-        "items": _items(latest.taken),
-        "day": latest.day.isoformat(),
-        "days": tuple(d.day.isoformat() for d in hits),
-    }
-    return make_alert(
-        spec, evidence, total=latest.taken.total_mme_per_day, day=latest.day.isoformat()
-    )
+    days = tuple(d.day.isoformat() for d in hits)
+    return _at_or_above(spec, hits[0].taken, day=hits[0].day, days=days)
 
 
 @rule("mme-taken-50")
@@ -81,7 +79,7 @@ def mme_taken_90(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
 @rule("taken-above-prescribed")
 def taken_above_prescribed(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     """More MME taken on a day of the window than prescribed for that day (possible overuse)."""
-    window = ctx.taken_days[: spec.int_param("lookback_days")]
+    window = ctx.taken_window(spec.int_param("lookback_days"))
     hits = [d for d in window if d.taken.total_mme_per_day > d.prescribed.total_mme_per_day]
     if not hits:
         return None

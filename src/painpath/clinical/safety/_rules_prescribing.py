@@ -74,6 +74,6 @@ def oud_without_treatment(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     for r in ctx.current:
         if "oud_medication" not in r.medication.classes:
             continue
-        if r.medication.id != "methadone" or r.prescription.indication == "oud":
+        if r.medication.id != "methadone" or r.prescription.for_oud:
             return None
     return make_alert(spec, {"opioid_use_disorder": True, "oud_medications": ()})
