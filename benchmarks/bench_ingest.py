@@ -62,87 +62,56 @@ def _rows(patient_id: int, source_id: int) -> list[tuple[int, int, int, int, int
     ]
 
 
-def _sqlite_bulk(db: Path, patient_id: int) -> float:
-    conn = sqlite3.connect(db)
-    source_id = conn.execute("SELECT id FROM devices_devicesource").fetchone()[0]
-    conn.execute("CREATE TABLE bench_copy AS SELECT * FROM devices_sample WHERE 0")
-    conn.execute("DROP TABLE bench_copy")
-    ddl = conn.execute("SELECT sql FROM sqlite_master WHERE name='devices_sample'").fetchone()[0]
-    conn.execute(ddl.replace('"devices_sample"', "bench_copy", 1))
-    rows = _rows(patient_id, source_id)
-    started = time.perf_counter()
-    with conn:
-        for i in range(0, len(rows), BATCH):
-            conn.executemany(
-                "INSERT OR IGNORE INTO bench_copy VALUES (?, ?, ?, ?, ?, ?)",
-                [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows[i : i + BATCH]],
-            )
-    return len(rows) / (time.perf_counter() - started)
-
-
-def _pg_bulk(url: str, patient_id: int) -> float:
-    import psycopg
-
-    with psycopg.connect(url) as conn:
-        source_id = conn.execute("SELECT id FROM devices_devicesource").fetchone()[0]
-        conn.execute("CREATE TABLE bench_copy (LIKE devices_sample INCLUDING ALL)")
-        rows = _rows(patient_id, source_id)
-        cols = "patient_id, type, start_ms, duration_ms, source_id, value"
-        started = time.perf_counter()
-        with (
-            conn.cursor() as cur,
-            cur.copy(f"COPY bench_copy ({cols}) FROM STDIN (FORMAT BINARY)") as copy,
-        ):
-            copy.set_types(["int8", "int2", "int8", "int4", "int8", "float8"])
-            for r in rows:
-                copy.write_row(r)
-        conn.commit()
-        return len(rows) / (time.perf_counter() - started)
-
-
-def _sqlite_bulk_each(db: Path, patient_id: int) -> float:
-    """As ``_sqlite_bulk``, but a commit after each batch, as the API must do, with the
-    server's own durability setting (WAL, synchronous=NORMAL: see painpath.settings)."""
+def _sqlite_bulk(db: Path, patient_id: int, *, commit_each: bool) -> float:
+    """executemany in batches, in one transaction or (``commit_each``) committing each batch
+    as the API must, with the server's own durability setting (WAL, synchronous=NORMAL: see
+    painpath.settings)."""
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA synchronous=NORMAL")
     source_id = conn.execute("SELECT id FROM devices_devicesource").fetchone()[0]
+    table = "bench_copy_each" if commit_each else "bench_copy"
     ddl = conn.execute("SELECT sql FROM sqlite_master WHERE name='devices_sample'").fetchone()[0]
-    conn.execute(ddl.replace('"devices_sample"', "bench_copy_each", 1))
+    conn.execute(ddl.replace('"devices_sample"', table, 1))
     rows = _rows(patient_id, source_id)
+    per_commit = BATCH if commit_each else len(rows)
     started = time.perf_counter()
-    for i in range(0, len(rows), BATCH):
+    for lo in range(0, len(rows), per_commit):
         with conn:
-            conn.executemany(
-                "INSERT OR IGNORE INTO bench_copy_each VALUES (?, ?, ?, ?, ?, ?)",
-                [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows[i : i + BATCH]],
-            )
+            for i in range(lo, lo + per_commit, BATCH):
+                conn.executemany(
+                    f"INSERT OR IGNORE INTO {table} VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant
+                    [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows[i : i + BATCH]],
+                )
     return len(rows) / (time.perf_counter() - started)
 
 
-def _pg_bulk_each(url: str, patient_id: int) -> float:
-    """As ``_pg_bulk``, but one COPY and one commit per batch, as the API must do."""
+def _pg_bulk(url: str, patient_id: int, *, commit_each: bool) -> float:
+    """Binary COPY: one COPY and one commit, or (``commit_each``) one of each per batch, as
+    the API must."""
     import psycopg
 
     with psycopg.connect(url) as conn:
         source_id = conn.execute("SELECT id FROM devices_devicesource").fetchone()[0]
-        conn.execute("CREATE TABLE bench_copy_each (LIKE devices_sample INCLUDING ALL)")
+        table = "bench_copy_each" if commit_each else "bench_copy"
+        conn.execute(f"CREATE TABLE {table} (LIKE devices_sample INCLUDING ALL)")
         conn.commit()
         rows = _rows(patient_id, source_id)
         cols = "patient_id, type, start_ms, duration_ms, source_id, value"
+        per_commit = BATCH if commit_each else len(rows)
         started = time.perf_counter()
-        for i in range(0, len(rows), BATCH):
+        for i in range(0, len(rows), per_commit):
             with (
                 conn.cursor() as cur,
-                cur.copy(f"COPY bench_copy_each ({cols}) FROM STDIN (FORMAT BINARY)") as copy,
+                cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT BINARY)") as copy,
             ):
                 copy.set_types(["int8", "int2", "int8", "int4", "int8", "float8"])
-                for r in rows[i : i + BATCH]:
+                for r in rows[i : i + per_commit]:
                     copy.write_row(r)
             conn.commit()
         return len(rows) / (time.perf_counter() - started)
 
 
-def _measure(label: str, database_url: str, var: Path, bulk, bulk_each) -> list[str]:
+def _measure(label: str, database_url: str, var: Path, bulk) -> list[str]:
     from tests.devices.server_process import start_server
 
     server = start_server(database_url, var, workers=1)
@@ -150,7 +119,8 @@ def _measure(label: str, database_url: str, var: Path, bulk, bulk_each) -> list[
         api = _api_rate(server.url, server.patient_id, server.token, _bodies())
     finally:
         server.stop()
-    one, each = bulk(server.patient_id), bulk_each(server.patient_id)
+    one = bulk(server.patient_id, commit_each=False)
+    each = bulk(server.patient_id, commit_each=True)
     return [
         f"{label}: API {api:,.0f} samples/s (commits each batch before it answers)",
         f"  vs bulk load in one transaction: {one:,.0f} rows/s -> ratio {api / one:.0%} "
@@ -168,8 +138,7 @@ def run() -> list[str]:
             "SQLite",
             f"sqlite:///{db}",
             Path(tmp),
-            lambda pid: _sqlite_bulk(db, pid),
-            lambda pid: _sqlite_bulk_each(db, pid),
+            lambda pid, commit_each: _sqlite_bulk(db, pid, commit_each=commit_each),
         )
         try:
             import psycopg
@@ -186,8 +155,7 @@ def run() -> list[str]:
                 "PostgreSQL",
                 url,
                 Path(tmp),
-                lambda pid: _pg_bulk(url, pid),
-                lambda pid: _pg_bulk_each(url, pid),
+                lambda pid, commit_each: _pg_bulk(url, pid, commit_each=commit_each),
             )
         finally:
             with psycopg.connect(PG_ADMIN, autocommit=True) as admin:

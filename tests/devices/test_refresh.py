@@ -13,7 +13,7 @@ from tests.devices.factories import BASE
 
 from painpath.devices import services
 from painpath.devices.bulk import insert_samples
-from painpath.devices.models import DailySummary, DeviceSource, Sample
+from painpath.devices.models import DailySummary, DeviceSource
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 3, 2)
@@ -43,8 +43,6 @@ def test_the_refresh_reads_a_primary_key_range_per_type(world):
 
 
 def test_the_samples_table_has_no_redundant_indexes():
-    assert Sample._meta.get_field("patient").db_index is False
-    assert Sample._meta.get_field("source").db_index is False
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, "devices_sample")
     indexed = [c["columns"] for c in constraints.values() if c["index"] or c["primary_key"]]
@@ -54,15 +52,30 @@ def test_the_samples_table_has_no_redundant_indexes():
     assert len(indexed) == 1  # the primary key is the only index
 
 
-def test_refresh_replaces_only_the_given_days(world):
+def test_refresh_replaces_only_the_given_days(world, monkeypatch):
     _minutes(world.p1, 10)
     DailySummary.objects.create(patient=world.p1, day=DAY + timedelta(days=5), steps=7)
     assert services.refresh_daily_summaries(patient_ids=[world.p1.pk], days=[DAY]) == 1
     steps = dict(DailySummary.objects.values_list("day", "steps"))
     assert steps == {DAY: 1000, DAY + timedelta(days=5): 7}
-    # Days further apart than one window are refreshed in separate transactions.
+    # Days further apart than one window are refreshed in separate windows (transactions),
+    # each reading only its own samples; days within one window share one.
+    windows: list[set[date]] = []
+    refresh_window = services._refresh_window
+
+    def spy(ids: list[int], day_set: set[date]) -> int:
+        windows.append(set(day_set))
+        return refresh_window(ids, day_set)
+
+    monkeypatch.setattr(services, "_refresh_window", spy)
+    near = DAY + timedelta(days=services.REFRESH_WINDOW_DAYS - 1)
     far = DAY + timedelta(days=services.REFRESH_WINDOW_DAYS * 2)
-    assert services.refresh_daily_summaries(patient_ids=[world.p1.pk], days=[DAY, far]) == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert (
+            services.refresh_daily_summaries(patient_ids=[world.p1.pk], days=[far, near, DAY]) == 1
+        )
+    assert windows == [{DAY, near}, {far}]
+    assert len([q for q in queries if 'FROM "devices_sample"' in q["sql"]]) == 2
 
 
 @pytest.mark.skipif(

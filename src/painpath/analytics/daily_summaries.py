@@ -41,7 +41,16 @@ from numpy.typing import NDArray
 from painpath.analytics.hrv import hrv_by_group, hrv_parameters
 from painpath.interop.wearables.schema import SLEEP_STAGES, sample_types
 
-__all__ = ["DaySummary", "SampleColumns", "local_days", "local_ms", "summarise_days"]
+__all__ = [
+    "DAY_MS",
+    "EPOCH_DAY",
+    "HOUR",
+    "DaySummary",
+    "SampleColumns",
+    "local_days",
+    "local_ms",
+    "summarise_days",
+]
 
 MINUTE = 60_000
 HOUR = 3_600_000
@@ -143,7 +152,8 @@ def _one_source(cols: SampleColumns, day_keys: I64) -> NDArray[np.bool_]:
     """Keep, per (patient-day key, type), only the samples of the source with most samples."""
     if cols.source is None or cols.source.size == 0:
         return np.ones(cols.type.size, dtype=np.bool_)
-    group = day_keys * 8 + cols.type  # type codes are below 8
+    stride = max(t.code for t in sample_types().values()) + 1  # one group per (key, type)
+    group = day_keys * stride + cols.type
     order = np.lexsort((cols.source, group))
     g, s = group[order], cols.source[order]
     first = np.flatnonzero(np.r_[True, (g[1:] != g[:-1]) | (s[1:] != s[:-1])])
@@ -188,8 +198,8 @@ def _by_local_day(minute_keys: I64, tz: dict[int, str]) -> I64:
     return pid * KEY + local_days(pid, (minute_keys % MINUTE_KEY) * MINUTE, tz)
 
 
-def _sleep(cols: SampleColumns, night: I64) -> dict[int, tuple[float, float | None]]:
-    keys = cols.patient * KEY + night
+def _sleep(cols: SampleColumns, keys: I64) -> dict[int, tuple[float, float | None]]:
+    """Per night key (patient * KEY + night): minutes asleep and the efficiency."""
     asleep = _sum_by(keys, np.where(cols.value != AWAKE, cols.duration_ms, 0) / MINUTE)
     out: dict[int, tuple[float, float | None]] = {}
     order = np.argsort(keys, kind="stable")
@@ -278,7 +288,7 @@ def summarise_days(cols: SampleColumns, tz_by_patient: dict[int, str]) -> list[D
     brisk = per_minute >= hrv_parameters()["cadence"]["moderate_steps_per_min"]
     cadence = _sum_by(_by_local_day(minute_keys[brisk], tz_by_patient), np.ones(int(brisk.sum())))
     sleep_m = cols.type == _code("sleep")
-    sleep = _sleep(cols.select(sleep_m), keys[sleep_m] % KEY)
+    sleep = _sleep(cols.select(sleep_m), keys[sleep_m])
     sedentary = _sedentary(cols, minute_keys[per_minute > 0], tz_by_patient)
     resting = _resting_hr(cols, local)
     rr_m = cols.type == _code("rr_interval")

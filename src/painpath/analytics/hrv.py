@@ -110,21 +110,25 @@ def _walk(
     return keep
 
 
+def _filter(rr: NDArray[np.float64], seg_start: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """``filter_rr`` given the segment starts (which ``hrv_by_group`` needs too)."""
+    params = hrv_parameters()["rr_filter"]
+    in_range = (rr >= params["low_ms"]) & (rr <= params["high_ms"])
+    simple = in_range & seg_start
+    if rr.size > 1:
+        agrees = np.abs(np.diff(rr)) <= params["max_relative_change"] * rr[:-1]
+        simple[1:] |= ~seg_start[1:] & in_range[1:] & in_range[:-1] & agrees
+    return _walk(rr, in_range, seg_start, simple)
+
+
 def filter_rr(
     rr_ms: NDArray[np.float64],
     group: NDArray[np.int64],
     time_ms: NDArray[np.int64] | None = None,
 ) -> NDArray[np.bool_]:
     """True for intervals kept as normal-to-normal. ``rr_ms`` is time-ordered within groups."""
-    params = hrv_parameters()["rr_filter"]
     rr_ms = np.asarray(rr_ms, dtype=np.float64)
-    in_range = (rr_ms >= params["low_ms"]) & (rr_ms <= params["high_ms"])
-    seg_start = segment_starts(rr_ms, group, time_ms)
-    simple = in_range & seg_start
-    if rr_ms.size > 1:
-        agrees = np.abs(np.diff(rr_ms)) <= params["max_relative_change"] * rr_ms[:-1]
-        simple[1:] |= ~seg_start[1:] & in_range[1:] & in_range[:-1] & agrees
-    return _walk(rr_ms, in_range, seg_start, simple)
+    return _filter(rr_ms, segment_starts(rr_ms, group, time_ms))
 
 
 def hrv_by_group(
@@ -142,10 +146,7 @@ def hrv_by_group(
     groups, inverse = np.unique(group, return_inverse=True)
     size = groups.size
     seg_start = segment_starts(rr_ms, group, time_ms)
-    if artifact_filter:
-        keep = filter_rr(rr_ms, group, time_ms)
-    else:
-        keep = np.ones(rr_ms.size, dtype=np.bool_)
+    keep = _filter(rr_ms, seg_start) if artifact_filter else np.ones(rr_ms.size, dtype=np.bool_)
     beats = np.bincount(inverse, minlength=size)
     kept = np.bincount(inverse, weights=keep, minlength=size)
     total = np.bincount(inverse, weights=np.where(keep, rr_ms, 0.0), minlength=size)

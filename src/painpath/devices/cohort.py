@@ -15,7 +15,7 @@ from painpath.analytics.synth_wearables import DEMO_DAYS, SynthStimulator, gener
 from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.core.context import Actor
-from painpath.devices.bulk import insert_samples
+from painpath.devices.bulk import SampleRows, insert_columns
 from painpath.devices.models import (
     ChangeContext,
     DailySummary,
@@ -52,31 +52,27 @@ def load_demo(cohort: Cohort, *, stored: StoredCohort) -> None:
         summaries: list[DailySummary] = []
         for d in data:
             patient = by_mrn[d.mrn]
-            n = d.type.size
-            insert_samples(
-                list(
-                    zip(
-                        [patient.pk] * n,
-                        d.type.tolist(),
-                        d.start_ms.tolist(),
-                        d.duration_ms.tolist(),
-                        [sources[patient.pk]] * n,
-                        d.value.tolist(),
-                        strict=True,
-                    )
+            insert_columns(
+                SampleRows(
+                    patient_id=patient.pk,
+                    source_id=sources[patient.pk],
+                    types=d.type.tolist(),  # Python numbers: sqlite3 takes no numpy scalars
+                    start_ms=d.start_ms.tolist(),
+                    duration_ms=d.duration_ms.tolist(),
+                    values=d.value.tolist(),
                 )
             )
             cols = SampleColumns(
-                patient=np.full(n, patient.pk, dtype=np.int64),
+                patient=np.full(d.type.size, patient.pk, dtype=np.int64),
                 type=d.type,
                 start_ms=d.start_ms,
                 duration_ms=d.duration_ms,
                 value=d.value,
             )
             usage = _stimulator(patient, d.stimulator)
-            days = {s.day: s for s in summarise_days(cols, {patient.pk: patient.timezone_name})}
             summaries.extend(
-                DailySummary(**s.__dict__, stim_hours=usage.get(day, {})) for day, s in days.items()
+                DailySummary(**s.__dict__, stim_hours=usage.get(s.day, {}))
+                for s in summarise_days(cols, {patient.pk: patient.timezone_name})
             )
         DailySummary.objects.bulk_create(summaries, batch_size=2000)
         audit.record_many(

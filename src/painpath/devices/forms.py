@@ -18,6 +18,8 @@ from painpath.devices.models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
+# painpath's own patient-facing 0-4 wording for overstimulation, not a validated instrument:
+# no published scale is behind these anchor words, and no score or cut-off is derived from them.
 OVERSTIMULATION = [
     (0, _("0 none")),
     (1, _("1 mild")),

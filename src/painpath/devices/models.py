@@ -42,10 +42,11 @@ class Sample(models.Model):
     # The busiest table carries no secondary indexes and no database FK constraints: the
     # primary key leads with patient_id (an index on source_id would be one more B-tree per
     # row for a rare delete), and per-row FK checks cost PostgreSQL more than the insert
-    # itself (deferred triggers, ~60 ms per 10,000 rows at commit). The only writer,
-    # ``bulk.insert_samples`` via ``services.store_batch``, takes the patient and source ids
-    # from rows it has just read in the same transaction; deleting a patient or a source
-    # still deletes their samples (Django's cascade).
+    # itself (deferred triggers, ~60 ms per 10,000 rows at commit). The writers, all in
+    # ``devices.bulk`` (``insert_columns`` from ``services.store_batch`` and the demo loader,
+    # ``stream_samples`` from the streamed ingest), take the patient and source ids from rows
+    # their callers have just read or created in the same transaction; deleting a patient or
+    # a source still deletes their samples (Django's cascade).
     patient = models.ForeignKey(
         Patient, on_delete=models.CASCADE, db_index=False, db_constraint=False
     )

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from painpath import access
-from painpath.accounts.models import User
 from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.core.context import Actor
@@ -27,6 +26,7 @@ from painpath.devices.models import (
     StimUsage,
 )
 from painpath.devices.neuromodulation import local_day, local_today
+from painpath.diary import selectors as diary
 from painpath.patients.models import Patient
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "list_usage",
     "neuromodulation_overview",
     "patient_timeline",
+    "writable_devices",
 ]
 
 EFFECT_WINDOW_DAYS = 14  # display window for the plain before/after summary
@@ -60,11 +61,11 @@ class ChangeEffect:
 
 @dataclass
 class NeuroOverview:
+    patient: Patient  # the one access check's result, for the page around the overview
     devices: list[StimDevice]
     changes: list[ChangeEffect]
     usage: dict[int, float]  # program id -> hours in the last 30 days
     sensations: list[Sensation]
-    pain_source: bool
 
 
 @dataclass
@@ -72,30 +73,6 @@ class Timeline:
     days: list[date]
     series: dict[str, list[float | None]] = field(default_factory=dict)
     changes: list[dict[str, Any]] = field(default_factory=list)
-    pain_source: bool = False
-    function_source: bool = False
-
-
-def _user(actor: Actor) -> User:
-    return access.require_authenticated(actor.user)
-
-
-def _pain(patient_id: int, start: date, end: date) -> dict[date, float] | None:
-    """Daily pain from the diary capability, or None if it is not installed yet."""
-    try:
-        from painpath.diary.selectors import daily_pain  # noqa: PLC0415 - optional capability
-    except ImportError:
-        return None
-    return daily_pain(patient_id, start, end)
-
-
-def _function(patient_id: int, start: date, end: date) -> dict[date, float] | None:
-    """Daily self-rated function (check-in activity level 0-10), or None without a diary."""
-    try:
-        from painpath.diary.selectors import daily_function  # noqa: PLC0415 - optional
-    except ImportError:
-        return None
-    return daily_function(patient_id, start, end)
 
 
 def _read(actor: Actor, patient: Patient, object_type: str, **detail: Any) -> None:
@@ -108,23 +85,25 @@ def _read(actor: Actor, patient: Patient, object_type: str, **detail: Any) -> No
     )
 
 
-def _changes(patient: Patient) -> list[ProgramChange]:
+def _changes(patient: Patient, device_id: int | None = None) -> list[ProgramChange]:
+    rows = ProgramChange.objects.filter(device__patient=patient)
+    if device_id is not None:
+        rows = rows.filter(device_id=device_id)
     return list(
-        ProgramChange.objects.filter(device__patient=patient)
-        .select_related("program", "device", "changed_by", "entered_by")
-        .order_by("changed_at", "pk")
+        rows.select_related("program", "device", "changed_by", "entered_by").order_by(
+            "changed_at", "pk"
+        )
     )
 
 
-def _effects(patient: Patient, changes: list[ProgramChange]) -> tuple[list[ChangeEffect], bool]:
+def _effects(patient: Patient, changes: list[ProgramChange]) -> list[ChangeEffect]:
     """Mean daily pain in the 14 local days before and after each change, each window cut at
     the neighbouring change (so one change's 'after' never includes the next one's)."""
     if not changes:
-        today = local_today(patient)
-        return [], _pain(patient.pk, today, today) is not None
+        return []
     days = [local_day(patient, c.changed_at) for c in changes]
     window = timedelta(days=EFFECT_WINDOW_DAYS)
-    pain = _pain(patient.pk, min(days) - window, max(days) + window)
+    pain = diary.daily_pain(patient.pk, min(days) - window, max(days) + window)
     out = []
     for i, (c, day) in enumerate(zip(changes, days, strict=True)):
         lo = max(day - window, days[i - 1] + timedelta(days=1)) if i else day - window
@@ -133,8 +112,8 @@ def _effects(patient: Patient, changes: list[ProgramChange]) -> tuple[list[Chang
             if i + 1 < len(days)
             else day + window
         )
-        before = [v for d, v in (pain or {}).items() if lo <= d < day]
-        after = [v for d, v in (pain or {}).items() if day < d <= hi]
+        before = [v for d, v in pain.items() if lo <= d < day]
+        after = [v for d, v in pain.items() if day < d <= hi]
         out.append(
             ChangeEffect(
                 c,
@@ -145,11 +124,11 @@ def _effects(patient: Patient, changes: list[ProgramChange]) -> tuple[list[Chang
                 len(after),
             )
         )
-    return out, pain is not None
+    return out
 
 
 def neuromodulation_overview(*, actor: Actor, patient_id: int) -> NeuroOverview:
-    user = _user(actor)
+    user = access.require_authenticated(actor.user)
     with transaction.atomic():
         patient = access.get_readable_patient(user, patient_id)
         devices = list(patient.stim_devices.prefetch_related("programs"))
@@ -168,28 +147,42 @@ def neuromodulation_overview(*, actor: Actor, patient_id: int) -> NeuroOverview:
             .select_related("device")
             .order_by("-day")
         )
-        effects, has_pain = _effects(patient, changes)
+        effects = _effects(patient, changes)
         _read(actor, patient, "Neuromodulation")
     return NeuroOverview(
+        patient=patient,
         devices=devices,
         changes=effects,
         usage=usage,
         sensations=sensations,
-        pain_source=has_pain,
     )
 
 
+def _devices(patient: Patient) -> list[StimDevice]:
+    return list(patient.stim_devices.prefetch_related("programs"))
+
+
 def list_devices(*, actor: Actor, patient_id: int) -> list[StimDevice]:
-    user = _user(actor)
+    user = access.require_authenticated(actor.user)
     with transaction.atomic():
         patient = access.get_readable_patient(user, patient_id)
-        devices = list(patient.stim_devices.prefetch_related("programs"))
+        devices = _devices(patient)
         _read(actor, patient, "StimDevice", count=len(devices))
     return devices
 
 
+def writable_devices(*, actor: Actor, patient_id: int) -> tuple[Patient, list[StimDevice]]:
+    """The clinical-write check (403 before a form is read) and the patient's devices with
+    their programs, as a form's choices. Not audited as a read: nothing of it is shown, and
+    the write service that follows checks again and audits what it writes."""
+    patient = access.get_patient_for_clinical_write(
+        access.require_authenticated(actor.user), patient_id
+    )
+    return patient, _devices(patient)
+
+
 def get_device(*, actor: Actor, patient_id: int, device_id: int) -> StimDevice:
-    user = _user(actor)
+    user = access.require_authenticated(actor.user)
     with transaction.atomic():
         patient = access.get_readable_patient(user, patient_id)
         device = (
@@ -206,10 +199,10 @@ def get_device(*, actor: Actor, patient_id: int, device_id: int) -> StimDevice:
 def list_changes(
     *, actor: Actor, patient_id: int, device_id: int | None = None
 ) -> list[ProgramChange]:
-    user = _user(actor)
+    user = access.require_authenticated(actor.user)
     with transaction.atomic():
         patient = access.get_readable_patient(user, patient_id)
-        changes = [c for c in _changes(patient) if device_id is None or c.device_id == device_id]
+        changes = _changes(patient, device_id)
         _read(actor, patient, "ProgramChange", device=device_id, count=len(changes))
     return changes
 
@@ -217,7 +210,7 @@ def list_changes(
 def list_usage(
     *, actor: Actor, patient_id: int, device_id: int, start: date, end: date
 ) -> list[StimUsage]:
-    user = _user(actor)
+    user = access.require_authenticated(actor.user)
     with transaction.atomic():
         patient = access.get_readable_patient(user, patient_id)
         rows = list(
@@ -233,7 +226,7 @@ def list_usage(
 
 
 def list_sensations(*, actor: Actor, patient_id: int, start: date, end: date) -> list[Sensation]:
-    user = _user(actor)
+    user = access.require_authenticated(actor.user)
     with transaction.atomic():
         patient = access.get_readable_patient(user, patient_id)
         rows = list(Sensation.objects.filter(device__patient=patient, day__gte=start, day__lte=end))
@@ -243,7 +236,7 @@ def list_sensations(*, actor: Actor, patient_id: int, start: date, end: date) ->
 
 def patient_timeline(*, actor: Actor, patient_id: int, start: date, end: date) -> Timeline:
     """Pain, steps, sleep, HRV and program changes per local day, from stored rollups only."""
-    user = _user(actor)
+    user = access.require_authenticated(actor.user)
     with transaction.atomic():
         patient = access.get_readable_patient(user, patient_id)
         zone = ZoneInfo(patient.timezone_name)
@@ -265,12 +258,11 @@ def patient_timeline(*, actor: Actor, patient_id: int, start: date, end: date) -
             patient_id=patient.pk,
             detail={"start": start.isoformat(), "end": end.isoformat()},
         )
-    pain = _pain(patient.pk, start, end)
+    checkins = diary.daily_pain_and_function(patient.pk, start, end)  # one read for both
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    timeline = Timeline(days=days, pain_source=pain is not None)
-    timeline.series["pain"] = [(pain or {}).get(d) for d in days]
-    function = _function(patient.pk, start, end) or {}
-    timeline.series["function"] = [function.get(d) for d in days]
+    timeline = Timeline(days=days)
+    timeline.series["pain"] = [checkins[d][0] if d in checkins else None for d in days]
+    timeline.series["function"] = [checkins[d][1] if d in checkins else None for d in days]
     for name in ("steps", "sleep_minutes", "rmssd", "resting_hr", "sedentary_share"):
         timeline.series[name] = [getattr(rollups[d], name) if d in rollups else None for d in days]
     timeline.changes = [

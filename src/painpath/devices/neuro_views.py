@@ -59,14 +59,13 @@ def _neuro_page(
     request: HttpRequest, patient_id: int, *, status: int = 200, **forms: Any
 ) -> HttpResponse:
     overview = reads.neuromodulation_overview(actor=web_actor(request), patient_id=patient_id)
-    user = signed_in_user(request)
-    patient = access.get_readable_patient(user, patient_id)
+    patient = overview.patient
     devices = overview.devices
     today = neuro.local_today(patient)
     context: dict[str, Any] = {
         "patient": patient,
         "overview": overview,
-        "can_edit": user.role == Role.CLINICIAN,
+        "can_edit": signed_in_user(request).role == Role.CLINICIAN,
         "has_programs": any(d.programs.all() for d in devices),
         "device_form": forms.get("device_form") or DeviceForm(),
         "program_form": forms.get("program_form") or ProgramForm(devices=devices),
@@ -82,15 +81,14 @@ def neuromodulation(request: HttpRequest, patient_id: int) -> HttpResponse:
     return _neuro_page(request, patient_id)
 
 
-def _devices(request: HttpRequest, patient_id: int) -> list[Any]:
-    access.get_patient_for_clinical_write(signed_in_user(request), patient_id)  # 403 first
-    return reads.list_devices(actor=web_actor(request), patient_id=patient_id)
+# The POST views check the clinical write first (403 before the form is read); the services
+# check again and audit the write.
 
 
 @login_required
 @require_POST
 def add_device(request: HttpRequest, patient_id: int) -> HttpResponse:
-    _devices(request, patient_id)
+    access.get_patient_for_clinical_write(signed_in_user(request), patient_id)
     actor = web_actor(request)
     return _submit(
         request,
@@ -105,8 +103,8 @@ def add_device(request: HttpRequest, patient_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def add_program(request: HttpRequest, patient_id: int) -> HttpResponse:
-    devices = _devices(request, patient_id)
     actor = web_actor(request)
+    _patient, devices = reads.writable_devices(actor=actor, patient_id=patient_id)
     form = ProgramForm(request.POST, devices=devices)
     return _submit(
         request,
@@ -123,9 +121,8 @@ def add_program(request: HttpRequest, patient_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def record_change(request: HttpRequest, patient_id: int) -> HttpResponse:
-    devices = _devices(request, patient_id)
-    patient = access.get_readable_patient(signed_in_user(request), patient_id)
     actor = web_actor(request)
+    patient, devices = reads.writable_devices(actor=actor, patient_id=patient_id)
     form = ChangeForm(request.POST, devices=devices)
     with timezone.override(ZoneInfo(patient.timezone_name)):  # the patient's wall clock
         form.is_valid()
@@ -150,8 +147,8 @@ def record_change(request: HttpRequest, patient_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def record_usage(request: HttpRequest, patient_id: int) -> HttpResponse:
-    devices = _devices(request, patient_id)
     actor = web_actor(request)
+    _patient, devices = reads.writable_devices(actor=actor, patient_id=patient_id)
     return _submit(
         request,
         patient_id,

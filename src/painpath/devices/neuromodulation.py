@@ -149,11 +149,8 @@ def create_device(
     return device
 
 
-def _device(user: User, patient_id: int, device_id: int, *, clinical: bool) -> StimDevice:
-    if clinical:
-        patient = access.get_patient_for_clinical_write(user, patient_id)
-    else:
-        patient = access.get_readable_patient(user, patient_id)
+def _device(patient: Patient, device_id: int) -> StimDevice:
+    """One of ``patient``'s devices (the caller has checked access to the patient)."""
     device = StimDevice.objects.select_related("patient__clinic").filter(
         pk=device_id, patient=patient
     )
@@ -161,6 +158,10 @@ def _device(user: User, patient_id: int, device_id: int, *, clinical: bool) -> S
     if found is None:
         raise NotFound(_("No such device."))
     return found
+
+
+def _clinical_device(user: User, patient_id: int, device_id: int) -> StimDevice:
+    return _device(access.get_patient_for_clinical_write(user, patient_id), device_id)
 
 
 def update_device(
@@ -177,7 +178,7 @@ def update_device(
     user = _user(actor)
     errors = _device_errors(type, make, model, leads)
     with transaction.atomic():
-        device = _device(user, patient_id, device_id, clinical=True)
+        device = _clinical_device(user, patient_id, device_id)
         if errors:
             raise InvalidInput(_("The device has invalid fields."), fields=errors)
         before = {"type": device.type, "make": device.make, "model": device.model}
@@ -234,7 +235,7 @@ def add_program(
     user = _user(actor)
     errors = _program_errors(values)
     with transaction.atomic():
-        device = _device(user, patient_id, device_id, clinical=True)
+        device = _clinical_device(user, patient_id, device_id)
         if errors:
             raise InvalidInput(_("The program has invalid fields."), fields=errors)
         program = StimProgram(device=device, **values)
@@ -249,7 +250,7 @@ def update_program(
     user = _user(actor)
     errors = _program_errors(values)
     with transaction.atomic():
-        device = _device(user, patient_id, device_id, clinical=True)
+        device = _clinical_device(user, patient_id, device_id)
         program = device.programs.filter(pk=program_id).first()
         if program is None:
             raise NotFound(_("No such program on this device."))
@@ -288,9 +289,9 @@ def record_program_change(
             patient = access.get_patient_for_self_report(user, patient_id)
             if context != ChangeContext.PATIENT:
                 errors.append(FieldError("context", _("A patient records their own changes.")))
-            device = _device(user, patient.pk, device_id, clinical=False)
+            device = _device(patient, device_id)
         else:
-            device = _device(user, patient_id, device_id, clinical=True)
+            device = _clinical_device(user, patient_id, device_id)
         program = device.programs.filter(pk=program_id).first()
         if program is None:
             errors.append(FieldError("program_id", _("No such program on this device.")))
@@ -319,7 +320,7 @@ def record_usage(
     """Hours a program was on during a local day (replaces that day's figure)."""
     user = _user(actor)
     with transaction.atomic():
-        device = _device(user, patient_id, device_id, clinical=True)
+        device = _clinical_device(user, patient_id, device_id)
         program = device.programs.filter(pk=program_id).first()
         errors = []
         if program is None:

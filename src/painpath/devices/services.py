@@ -20,6 +20,8 @@ from painpath import access
 from painpath.accounts.models import ApiToken
 from painpath.accounts.tokens import IssuedToken, issue_token, revoke_token
 from painpath.analytics.daily_summaries import (
+    DAY_MS,
+    EPOCH_DAY,
     HOUR,
     DaySummary,
     SampleColumns,
@@ -55,8 +57,6 @@ MAX_BATCH = 100_000
 MAX_LISTED_ISSUES = 200
 STREAM_CHUNK = 2_500  # records validated while the database inserts the previous ones
 REFRESH_WINDOW_DAYS = 31  # one transaction per window keeps SQLite's write lock short
-EPOCH_DAY = date(1970, 1, 1)
-DAY_MS = 86_400_000
 
 
 @dataclass(frozen=True)

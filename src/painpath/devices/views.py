@@ -123,10 +123,9 @@ def imports_rows(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 def _clinician_upload_page(
-    request: HttpRequest, patient_id: int, form: UploadForm, status: int = 200
+    request: HttpRequest, patient: Patient, form: UploadForm, status: int = 200
 ) -> HttpResponse:
-    patient = access.get_patient_for_device_upload(signed_in_user(request), patient_id)
-    jobs = imports.list_imports(actor=web_actor(request), patient_id=patient_id)
+    jobs = imports.list_imports(actor=web_actor(request), patient_id=patient.pk)
     return render(
         request,
         "devices/upload.html",
@@ -141,11 +140,12 @@ def upload(request: HttpRequest, patient_id: int) -> HttpResponse:
     clinician); a missing file or bad format is shown on the form again (422)."""
     user = signed_in_user(request)
     is_patient = user.role == Role.PATIENT
+    if request.method != "POST" and is_patient:
+        return redirect("devices:connect")
+    # The view's one check: 404/403 before the form is read; the 422 page reuses the patient.
+    patient = access.get_patient_for_device_upload(user, patient_id)
     if request.method != "POST":
-        if is_patient:
-            return redirect("devices:connect")
-        return _clinician_upload_page(request, patient_id, UploadForm())
-    access.get_patient_for_device_upload(user, patient_id)  # 404/403 before reading the form
+        return _clinician_upload_page(request, patient, UploadForm())
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         upload_file = form.cleaned_data["file"]
@@ -166,7 +166,7 @@ def upload(request: HttpRequest, patient_id: int) -> HttpResponse:
             return redirect("devices:upload", patient_id=patient_id)
     if is_patient:
         return _connect_page(request, upload_form=form, status=422)
-    return _clinician_upload_page(request, patient_id, form, status=422)
+    return _clinician_upload_page(request, patient, form, status=422)
 
 
 @login_required

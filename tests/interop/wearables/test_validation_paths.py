@@ -1,6 +1,6 @@
-"""The validator's fast paths (whole columns at once; one record at a time) accept exactly
-the records the full per-record check accepts, give the same rows, and leave every issue to
-it: table-driven edge cases and a seeded random search over the same kinds of values."""
+"""The validator's fast path (whole columns at once) accepts exactly the records the full
+per-record check accepts, gives the same rows, and leaves every issue to it: table-driven
+edge cases and a seeded random search over the same kinds of values."""
 
 from __future__ import annotations
 
@@ -100,6 +100,7 @@ CONTEXTS = {
     "steps": [steps(i) for i in range(5)],
     "sleep": [sleep(i) for i in range(5)],
     "mixed": [hr(0), steps(1), hr(2), steps(3), hr(4)],
+    "mixed with sleep": [hr(0), sleep(1), steps(2), sleep(3), hr(4)],
 }
 
 # Each breaks exactly one rule: a batch holding one of them must go record by record.
@@ -201,6 +202,13 @@ VALID = {
     "null end where optional": hr(end=None),
     "heart rate over an interval": hr(end=_iso(T0 + timedelta(minutes=1))),
     "extra keys": hr(note="ignored"),
+    "rr interval with an offset": {
+        "type": "rr_interval",
+        "unit": "ms",
+        "value": 812.5,
+        "start": "2026-03-01T02:00:00.812-05:00",
+    },
+    "sleep stage among numbers": sleep(value="rem"),
 }
 
 
@@ -231,7 +239,6 @@ def test_valid_batches_never_reach_the_per_record_checks(context, monkeypatch):
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("went record by record")
 
-    monkeypatch.setattr(schema, "_fast_row", fail)
     monkeypatch.setattr(schema, "_check_one", fail)
     batch = validate_samples(records, now=NOW, default_source="w")
     assert len(batch) == len(expected) == 200

@@ -1,8 +1,9 @@
 """Open mHealth data points (heart-rate, rr-interval, step-count, sleep-episode schemas).
 
-Accepts a JSON array of data points, one data point, ``{"data": [...]}``, or NDJSON (one data
-point per line). Both are streamed (ijson for JSON), so a file of any size is read in flat
-memory. Each point is ``{"header": {"schema_id": {"name": ...}}, "body": {...}}``; the body's
+Accepts a JSON array of data points, one data point, ``{"data": [...]}`` (an object's first
+top-level key that is "data" or "body" tells which), or NDJSON (one data point per line).
+Both are streamed (ijson for JSON), so a file of any size is read in flat memory. Each point
+is ``{"header": {"schema_id": {"name": ...}}, "body": {...}}``; the body's
 ``effective_time_frame`` is a ``date_time`` or a ``time_interval`` with ``start_date_time`` and
 ``end_date_time`` (or a ``duration``).
 
@@ -179,17 +180,24 @@ def _first_byte(handle: BinaryIO) -> bytes:
     return b""
 
 
+def _envelope(handle: BinaryIO) -> bool:
+    """Whether a top-level object is an envelope ``{"data": [...]}`` rather than one data
+    point: its first top-level key that is "data" or "body" decides. Reads only up to that
+    key (the points are then streamed from the start in the one full pass)."""
+    for prefix, event, value in ijson.parse(handle):
+        if prefix == "" and event == "map_key" and value in {"data", "body"}:
+            return bool(value == "data")
+    return False
+
+
 def _json(handle: BinaryIO, skipped: Counter[str]) -> Iterator[dict[str, Any]]:
     first = _first_byte(handle)
     handle.seek(0)
     if first == b"[":
         prefix = "item"
     elif first == b"{":
-        # One data point, or an envelope {"data": [...]}: look at the top-level keys (a
-        # streamed pass), then stream the points.
-        keys = {v for p, e, v in ijson.parse(handle) if p == "" and e == "map_key"}
+        prefix = "data.item" if _envelope(handle) else ""
         handle.seek(0)
-        prefix = "data.item" if "data" in keys and "body" not in keys else ""
     else:
         raise WearableFormatError("expected a JSON array or object of Open mHealth data points")
     for point in ijson.items(handle, prefix, use_float=True):

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
-from itertools import chain, repeat
-from operator import attrgetter, is_not, sub
+from itertools import chain, compress, repeat
+from operator import attrgetter, is_not, not_, sub
 from pathlib import Path
 from typing import Any
 
@@ -243,64 +243,6 @@ def _check_one(  # noqa: PLR0911 - one early return per rule keeps the rules rea
 
 
 _STAGE_INDEX = {name: float(i) for i, name in enumerate(SLEEP_STAGES)}
-_NUMBER_TYPES = (int, float)
-
-
-def _fast_row(  # noqa: PLR0911, PLR0912 - one early exit per rule, as in _check_one
-    record: object,
-    limits: _Limits,
-    default_source: str | None,
-    latest_ms: int,
-    max_ms: int,
-) -> tuple[str, int, int, int, float] | None:
-    """The common, valid record in fewer steps (ingestion speed). None sends the record to
-    ``_check_one``, which accepts exactly the records this accepts and names the rule that
-    any other breaks; this path never rejects anything itself."""
-    if type(record) is not dict:
-        return None
-    raw_type = record.get("type")
-    stype = limits.types.get(raw_type) if type(raw_type) is str else None
-    if stype is None:
-        return None
-    unit = record.get("unit")
-    if unit != stype.unit and unit not in stype.aliases:
-        return None
-    source = record.get("source", default_source)
-    if type(source) is not str or not 0 < len(source) <= 64:
-        return None
-    raw_start, raw_end = record.get("start"), record.get("end")
-    if type(raw_start) is not str:
-        return None
-    try:
-        start_at = datetime.fromisoformat(raw_start)
-        end_at = None if raw_end is None else datetime.fromisoformat(raw_end)
-    except (TypeError, ValueError):
-        return None
-    if start_at.utcoffset() is None or (end_at is not None and end_at.utcoffset() is None):
-        return None
-    if end_at is None and stype.interval == "required":
-        return None
-    raw = record.get("value")
-    if stype.name == "sleep":
-        value = _STAGE_INDEX.get(raw) if type(raw) is str else None
-        if value is None:
-            return None
-    else:
-        if type(raw) not in _NUMBER_TYPES or not _finite(raw):  # type: ignore[arg-type]
-            return None
-        value = float(raw)  # type: ignore[arg-type]
-        if (stype.minimum is not None and value < stype.minimum) or (
-            stype.maximum is not None and value > stype.maximum
-        ):
-            return None
-    start = (start_at - EPOCH) // MS
-    duration = 0 if end_at is None else (end_at - EPOCH) // MS - start
-    if not 0 <= duration <= max_ms or start + duration > latest_ms:
-        return None
-    if stype.max_per_second is not None and value > stype.max_per_second * max(duration / 1000, 1):
-        return None
-    return source, stype.code, start, duration, value
-
 
 _Rows = tuple[list[str], list[int], list[int], list[int], list[float]]
 _TZINFO = attrgetter("tzinfo")
@@ -384,15 +326,16 @@ def _column_kinds(
     return sources, types, np.asarray(types, dtype=np.intp), names
 
 
-def _column_values(
-    records: list[dict[str, Any]], names: set[str], codes: NDArray[np.intp]
-) -> NDArray[np.float64] | None:
-    raw: list[Any] = list(map(dict.get, records, repeat("value")))
-    if "sleep" in names:
-        if names != {"sleep"} or set(map(type, raw)) != {str}:
-            return None
-        stages = list(map(_STAGE_INDEX.get, raw))
-        return None if None in stages else np.asarray(stages, dtype=np.float64)
+def _stage_values(raw: list[Any]) -> NDArray[np.float64] | None:
+    """Sleep stage names as stage indexes, if every one is a stage name."""
+    if not set(map(type, raw)) <= {str}:
+        return None
+    stages = list(map(_STAGE_INDEX.get, raw))
+    return None if None in stages else np.asarray(stages, dtype=np.float64)
+
+
+def _number_values(raw: list[Any], codes: NDArray[np.intp]) -> NDArray[np.float64] | None:
+    """Finite numbers within each type's range, if every one is."""
     if not set(map(type, raw)) <= {int, float}:  # bool is neither
         return None
     try:
@@ -406,6 +349,26 @@ def _column_values(
         or ((values < table.low[codes]) | (values > table.high[codes])).any()
     ):
         return None
+    return values
+
+
+def _column_values(
+    records: list[dict[str, Any]], names: set[str], codes: NDArray[np.intp]
+) -> NDArray[np.float64] | None:
+    raw: list[Any] = list(map(dict.get, records, repeat("value")))
+    if "sleep" not in names:
+        return _number_values(raw, codes)
+    if names == {"sleep"}:
+        return _stage_values(raw)
+    # A mixed batch: stage names where the type is sleep, numbers elsewhere.
+    is_sleep = codes == _table().code["sleep"]
+    flags = is_sleep.tolist()
+    stages = _stage_values(list(compress(raw, flags)))
+    numbers = _number_values(list(compress(raw, map(not_, flags))), codes[~is_sleep])
+    if stages is None or numbers is None:
+        return None
+    values = np.empty(len(raw), dtype=np.float64)
+    values[is_sleep], values[~is_sleep] = stages, numbers
     return values
 
 
@@ -436,9 +399,10 @@ def _columns(
     records: list[Any], limits: _Limits, default_source: str | None, latest_ms: int, max_ms: int
 ) -> _Rows | None:
     """The whole batch in column operations when every record is a plain, valid one (the
-    device posting thousands of samples: ingestion speed). None means "look closer": the
-    caller then checks record by record, which accepts exactly the records this accepts,
-    gives the same rows, and names the rule that any other breaks. Never rejects itself."""
+    device posting thousands of samples, a file import's chunk: ingestion speed). None means
+    "look closer": the caller then checks record by record (``_check_one``), which accepts
+    exactly the records this accepts, gives the same rows, and names the rule that any other
+    breaks. Never rejects itself."""
     if not records or set(map(type, records)) != {dict}:
         return None
     kinds = _column_kinds(records, limits, default_source)
@@ -477,15 +441,9 @@ def validate_samples(
     durations, values = batch.duration_ms, batch.values
     for index, record in enumerate(records, start=first_index):
         batch.received += 1
-        row = _fast_row(record, limits, default_source, latest_ms, max_ms)
-        if row is None:
-            row = _check_one(
-                record,
-                index,
-                default_source=default_source,
-                latest_ms=latest_ms,
-                issues=batch.issues,
-            )
+        row = _check_one(
+            record, index, default_source=default_source, latest_ms=latest_ms, issues=batch.issues
+        )
         if row is not None:
             sources.append(row[0])
             types.append(row[1])
