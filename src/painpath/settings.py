@@ -245,7 +245,12 @@ CONTENT_SECURITY_POLICY = {
 
 # --- background work (huey) -----------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
+if ENV == "test":
+    # Each test process queues in memory: tasks the suite enqueues must never land in the
+    # demo's queue file under ./var, where `painpath demo`'s worker would run them later
+    # against another database. Tests that need a task run switch huey to immediate mode.
+    HUEY = {"huey_class": "huey.MemoryHuey", "name": "painpath-test", "immediate": False}
+elif REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "painpath",

@@ -135,3 +135,27 @@ def test_sqlite_file_database_uses_wal(tmp_path):
         check=False,
     )
     assert result.stdout.strip() == "wal", result.stderr
+
+
+def test_the_test_profile_queues_in_memory_never_in_the_demo_queue_file(tmp_path):
+    probe = (
+        "import django; django.setup(); from huey.contrib.djhuey import HUEY; "
+        "print(type(HUEY).__name__)"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in {"PAINPATH_ENV", "DATABASE_URL"}}
+    for env, expected in (("test", "MemoryHuey"), ("demo", "SqliteHuey")):
+        result = subprocess.run(
+            [sys.executable, "-c", probe],
+            env={
+                **clean,
+                "DJANGO_SETTINGS_MODULE": "painpath.settings",
+                "PAINPATH_ENV": env,
+                "PAINPATH_VAR_DIR": str(tmp_path),
+            },
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.stdout.strip() == expected, result.stderr
+        if env == "test":
+            assert not (tmp_path / "huey.sqlite3").exists()
