@@ -1,5 +1,6 @@
-"""Stored data reaches the rules (snapshot builder), alerts kept in step, the signal wiring,
-doses reported late, adherence from the schedule, lines for opioid use disorder."""
+"""Stored data reaches the rules (the PatientState the shell reads), alerts kept in step, the
+signal wiring, doses reported late, adherence from the schedule, lines for opioid use
+disorder, tapers and long-term ER/LA therapy without false alarms."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from painpath.alerts import inputs
 from painpath.alerts.evaluation import evaluate_patient
 from painpath.alerts.models import Alert, PatientSafetyState, RoutingRule
-from painpath.alerts.snapshot import build_snapshot
+from painpath.alerts.snapshot import build_state
 from painpath.core.context import Actor
 from painpath.core.signals import announce_patient_data_changed
 from painpath.medications import services
@@ -23,7 +24,7 @@ from tests.medications.factories import (
     DoseReportFactory,
     MonitoringEventFactory,
     PrescriptionFactory,
-    finding,
+    genotype,
 )
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
@@ -31,36 +32,60 @@ NY = dt.timezone(dt.timedelta(hours=-4))
 D = dt.timedelta
 
 
-def test_stored_data_reaches_the_snapshot(world, stub_inputs) -> None:
+def _rules(patient) -> dict[str, object]:
+    return {o.rule_id: o for o in evaluate_patient(patient_id=patient.pk).outcomes}
+
+
+def test_stored_data_reaches_the_state(world, stub_inputs) -> None:
     rx = PrescriptionFactory(patient=world.p1)  # oxycodone 10 mg x2, chronic, 60 days ago
-    PrescriptionFactory(patient=world.p1, drug="diazepam", dose=5, status="stopped")
+    benzo = PrescriptionFactory(
+        patient=world.p1,
+        drug="diazepam",
+        dose=5,
+        status="stopped",
+        stopped_on=TODAY - D(3),
+        start=TODAY - D(30),
+    )
     # taken at 23:30 New York time on TODAY = 03:30 UTC the next day: still TODAY locally
     late = dt.datetime(2026, 3, 11, 3, 30, tzinfo=dt.UTC)
     DoseReportFactory(prescription=rx, slot=1, taken_at=late)
     DoseReportFactory(prescription=rx, slot=2, taken=False, taken_at=None)
-    MonitoringEventFactory(patient=world.p1, kind="pdmp_review", on=TODAY - dt.timedelta(days=5))
+    MonitoringEventFactory(patient=world.p1, kind="pdmp_review", on=TODAY - D(5))
+    MonitoringEventFactory(patient=world.p1, kind="pdmp_review", on=TODAY - D(50))
     ClinicMedicationSettings.objects.create(clinic=world.clinic_a, pdmp_interval_days=30)
-    stub_inputs.pain[world.p1.pk] = {TODAY: 6.0, TODAY - dt.timedelta(days=40): 1.0}
+    stub_inputs.pain[world.p1.pk] = {TODAY: 6.0, TODAY - D(40): 1.0}
     stub_inputs.phq9[world.p1.pk] = (TODAY, 2)
-    built = build_snapshot(world.p1)
-    s = built.snapshot
-    assert built.on == TODAY
-    assert [p.drug for p in s.prescriptions] == ["oxycodone"]  # the stopped line is left out
-    assert [(d.drug, d.taken_at.date()) for d in s.doses_taken] == [("oxycodone", TODAY)]
-    # scheduled doses come from the line's 2 slots a day over the 7-day window: today's two
-    # as reported, the 6 earlier days (no report) as missed
-    today = [d.taken for d in s.scheduled_doses if d.day == TODAY]
-    assert sorted(today) == [False, True]
-    earlier = [d for d in s.scheduled_doses if d.day < TODAY]
-    assert len(earlier) == 12 and not any(d.taken for d in earlier)
-    assert s.last_pdmp_review == TODAY - dt.timedelta(days=5) and s.last_urine_drug_test is None
+    stub_inputs.genotypes[world.p1.pk] = [genotype("CYP2D6", "*4/*4")]
+    built = build_state(world.p1)
+    s = built.state
+    assert built.on == TODAY == s.on
+    lines = {p.id: p for p in s.prescriptions}
+    assert lines[str(rx.pk)].stopped_on is None
+    # the stopped line stays in the history, ended on the day it was stopped
+    assert lines[str(benzo.pk)].stopped_on == TODAY - D(3)
+    assert [(d.prescription, d.day, d.slot, d.taken) for d in s.doses] == [
+        (str(rx.pk), TODAY, 1, True),
+        (str(rx.pk), TODAY, 2, False),
+    ]
+    assert s.doses[0].taken_at == late
+    assert [(e.kind, e.on) for e in s.monitoring_events] == [("pdmp_review", TODAY - D(5))]
     assert s.pdmp_interval_days == 30
-    # 20 mg oxycodone a day (30 MME) is below the FDA opioid-tolerance amounts
-    assert s.long_term_opioid_therapy is True and s.opioid_naive is True
-    assert [p.day for p in s.pain_scores] == [TODAY]  # only the 35-day window is asked for
-    assert (s.phq9_item9, s.phq9_item9_on) == (2, TODAY)
-    assert s.last_checkin == TODAY
+    assert [(c.day, c.pain) for c in s.checkins] == [(TODAY, 6.0)]  # the 35-day window only
+    assert [(q.instrument, q.on, q.items) for q in s.questionnaires] == [
+        ("phq9", TODAY, {"phq9_9": 2})
+    ]
+    assert [(g.gene, g.diplotype, g.phenotype) for g in s.genotypes] == [
+        ("CYP2D6", "*4/*4", "Poor Metabolizer")
+    ]
     assert s.age_years == world.p1.age_on(TODAY)
+    assert built.unavailable == {}
+
+
+def test_the_core_decides_from_the_state(world, stub_inputs) -> None:
+    PrescriptionFactory(patient=world.p1)  # oxycodone 20 mg/day for pain, chronic: long-term
+    rules = _rules(world.p1)
+    assert {"urine-drug-test-overdue", "pdmp-review-overdue"} <= set(rules)
+    assert "er-la-opioid-naive" not in rules  # no ER/LA opioid at all
 
 
 @pytest.mark.parametrize(
@@ -105,7 +130,7 @@ def test_stored_data_reaches_the_snapshot(world, stub_inputs) -> None:
 )
 def test_coded_conditions_map_to_rule_conditions(world, stub_inputs, icd, snomed, condition):
     ConditionFactory(patient=world.p2, icd10_code=icd, snomed_code=snomed, display="x")
-    assert condition in build_snapshot(world.p2).snapshot.conditions
+    assert condition in build_state(world.p2).state.conditions
 
 
 @pytest.mark.parametrize(
@@ -125,7 +150,7 @@ def test_coded_conditions_map_to_rule_conditions(world, stub_inputs, icd, snomed
 )
 def test_codes_outside_the_value_sets_do_not_map(world, stub_inputs, icd, not_condition):
     ConditionFactory(patient=world.p2, icd10_code=icd, snomed_code="", display="x")
-    assert not_condition not in build_snapshot(world.p2).snapshot.conditions
+    assert not_condition not in build_state(world.p2).state.conditions
 
 
 def test_every_mapped_snomed_id_is_well_formed() -> None:
@@ -140,7 +165,7 @@ def test_every_mapped_snomed_id_is_well_formed() -> None:
 def test_resolved_or_unmatched_conditions_do_not_count(world, stub_inputs) -> None:
     ConditionFactory(patient=world.p2, icd10_code="F11.20", status="resolved", display="x")
     ConditionFactory(patient=world.p2, icd10_code="D00.0", display="in situ, not C00-C96")
-    assert build_snapshot(world.p2).snapshot.conditions == frozenset()
+    assert build_state(world.p2).state.conditions == []
 
 
 def test_cancer_exclusion_keeps_opioid_rules_from_running(world, stub_inputs) -> None:
@@ -151,56 +176,72 @@ def test_cancer_exclusion_keeps_opioid_rules_from_running(world, stub_inputs) ->
     assert not Alert.objects.filter(patient=world.p2, rule_id__startswith="mme").exists()
 
 
-def test_opioid_naive_means_not_tolerant_on_earlier_opioids(world, stub_inputs) -> None:
-    """Opioid-naive = not opioid-tolerant (FDA: >= 60 MME/day, oxycodone >= 30 mg/day, ...)
-    on each of the 7 days before the ER/LA line starts."""
-
-    def er_la_naive(patient) -> bool:
-        return "er-la-opioid-naive" in {
-            o.rule_id for o in evaluate_patient(patient_id=patient.pk).outcomes
-        }
-
-    # no opioid before: naive
+def test_er_la_start_without_opioids_in_the_90_days_before_is_naive(world, stub_inputs) -> None:
+    """CDC 2022 Recommendation 3 / the opioid-cds IG: no opioid in the 90 days before."""
     PrescriptionFactory(patient=world.p2, drug="morphine", release="er_la", start=TODAY, dose=15)
-    assert er_la_naive(world.p2)
-    # an old, stopped low-dose opioid does not make a patient tolerant
+    assert "er-la-opioid-naive" in _rules(world.p2)
+    # an opioid stopped 100 days ago is outside the window
     PrescriptionFactory(
         patient=world.p3,
         drug="tramadol",
-        start=TODAY - dt.timedelta(days=90),
+        start=TODAY - D(130),
         status="stopped",
-        stopped_on=TODAY - dt.timedelta(days=60),
+        stopped_on=TODAY - D(100),
     )
     PrescriptionFactory(patient=world.p3, drug="morphine", release="er_la", start=TODAY, dose=15)
-    assert er_la_naive(world.p3)
-    # oxycodone 15 mg twice a day (30 mg/day) for the whole week before: tolerant
+    assert "er-la-opioid-naive" in _rules(world.p3)
+    # oxycodone until yesterday (replaced by nothing, stopped): in the window, not naive
     PrescriptionFactory(
         patient=world.p3,
         drug="oxycodone",
-        dose=Decimal("15"),
-        times_per_day=2,
-        start=TODAY - dt.timedelta(days=7),
-        status="replaced",
-        stopped_on=TODAY - dt.timedelta(days=1),
+        start=TODAY - D(20),
+        status="stopped",
+        stopped_on=TODAY,
     )
-    assert not er_la_naive(world.p3)
+    assert "er-la-opioid-naive" not in _rules(world.p3)
 
 
-def test_opioid_tolerance_needs_the_whole_week(world, stub_inputs) -> None:
+def test_morphine_er_for_eight_months_is_not_naive(world, stub_inputs) -> None:
+    first = PrescriptionFactory(
+        patient=world.p1,
+        drug="morphine",
+        release="er_la",
+        dose=30,
+        start=TODAY - D(240),
+        status="replaced",
+        stopped_on=TODAY - D(30),
+    )
     PrescriptionFactory(
         patient=world.p1,
         drug="morphine",
-        dose=Decimal("30"),
-        times_per_day=2,
-        start=TODAY - dt.timedelta(days=6),  # six days only
+        release="er_la",
+        dose=30,
+        start=TODAY - D(30),
+        replaces=first,
+    )  # the monthly renewal, as a line replacing the one before
+    rules = _rules(world.p1)
+    assert "er-la-opioid-naive" not in rules and "er-la-tolerant-only" not in rules
+    assert not Alert.objects.filter(patient=world.p1, rule_id="er-la-opioid-naive").exists()
+
+
+def test_a_fentanyl_patch_needs_a_tolerant_week(world, stub_inputs) -> None:
+    PrescriptionFactory(patient=world.p1, drug="morphine", dose=Decimal("30"), start=TODAY - D(6))
+    PrescriptionFactory(
+        patient=world.p1,
+        drug="fentanyl",
+        dose=25,
+        unit="mcg/h",
+        times_per_day=None,
+        release="er_la",
+        route="transdermal",
+        start=TODAY,
     )
-    PrescriptionFactory(patient=world.p1, drug="morphine", release="er_la", start=TODAY, dose=15)
-    built = build_snapshot(world.p1)
-    assert built.snapshot.opioid_naive is True
-    assert built.tolerance is not None and built.tolerance.qualifying_days == 6
+    alert = _rules(world.p1)["er-la-tolerant-only"]
+    assert alert.evidence["tolerant_days"] == 6
+    assert alert.reference.startswith("FDA prescribing information, fentanyl transdermal system")
 
 
-def test_draft_er_la_is_judged_against_the_week_before_its_start(world, stub_inputs) -> None:
+def test_draft_er_la_after_opioids_is_not_naive(world, stub_inputs) -> None:
     from painpath.alerts.evaluation import check_draft
     from painpath.clinical.medications import Prescription as CorePrescription
 
@@ -214,14 +255,15 @@ def test_draft_er_la_is_judged_against_the_week_before_its_start(world, stub_inp
     assert "er-la-opioid-naive" not in {o.rule_id for o in result.after.outcomes}
     # positive control: without the earlier line the same draft is judged opioid-naive
     control = check_draft(world.p2, draft)
-    assert "er-la-opioid-naive" in {o.rule_id for o in control.triggered}
+    naive = [o for o in control.triggered if o.rule_id == "er-la-opioid-naive"]
+    assert naive and naive[0].change == "adds morphine"
 
 
 def test_acute_short_course_is_not_long_term(world, stub_inputs) -> None:
     PrescriptionFactory(patient=world.p2, indication="acute", days_supply=5, start=TODAY)
-    assert build_snapshot(world.p2).snapshot.long_term_opioid_therapy is False
+    assert "urine-drug-test-overdue" not in _rules(world.p2)
     PrescriptionFactory(patient=world.p3, indication="acute", days_supply=28, start=TODAY)
-    assert build_snapshot(world.p3).snapshot.long_term_opioid_therapy is True
+    assert "urine-drug-test-overdue" in _rules(world.p3)
 
 
 def test_missing_data_source_is_loud_and_rules_not_evaluated(world, monkeypatch, caplog) -> None:
@@ -276,12 +318,17 @@ def test_resolved_alert_is_not_reraised_while_the_condition_holds(world, stub_in
 def test_pgx_conflict_alert_from_actionable_findings_only(world, stub_inputs) -> None:
     PrescriptionFactory(patient=world.p1, drug="codeine", dose=30, times_per_day=2)
     PrescriptionFactory(patient=world.p1, drug="ibuprofen", dose=400)
-    stub_inputs.pgx[(world.p1.pk, "codeine")] = [finding("codeine")]
-    stub_inputs.pgx[(world.p1.pk, "ibuprofen")] = [finding("ibuprofen", actionable=False)]
+    stub_inputs.genotypes[world.p1.pk] = [
+        genotype("CYP2D6", "*4/*4"),
+        genotype("CYP2C9", "*1/*1"),  # ibuprofen: use label dose, not a finding
+    ]
     evaluate_patient(patient_id=world.p1.pk)
     pgx = Alert.objects.filter(patient=world.p1, rule_id="pgx_conflict")
     assert [a.subject for a in pgx] == ["codeine"]
-    assert pgx.get().evidence["findings"][0]["genes"]["CYP2D6"]["diplotype"] == "*4/*4"
+    alert = pgx.get()
+    assert alert.evidence["findings"][0]["genes"]["CYP2D6"]["diplotype"] == "*4/*4"
+    assert alert.message.startswith("codeine (CYP2D6 *4/*4, Poor Metabolizer; CPIC strong): ")
+    assert alert.reference.startswith("CPIC, ") and "PMID" in alert.reference
 
 
 def test_routing_exact_rule_beats_catch_all_and_needs_visibility(world, stub_inputs) -> None:
@@ -417,7 +464,7 @@ def test_a_changed_diagnosis_runs_the_rules(
         )
     state = PatientSafetyState.objects.get(patient=world.p2)
     assert state.last_change_kind == "conditions"
-    assert state.not_applied["mme-prescribed-90"] == "CDC 2022 exclusion: sickle_cell_disease"
+    assert state.not_applied["mme-prescribed-90"] == "CDC 2022 exclusion: sickle cell disease"
     assert not ongoing.filter(cleared_at__isnull=True).exists()
     with django_capture_on_commit_callbacks(execute=True):
         set_condition_status(

@@ -133,7 +133,7 @@ def test_end_of_life_care_condition_keeps_opioid_rules_from_running(panel) -> No
     with time_machine.travel(at(1), tick=False):
         evaluate_due()
     state = PatientSafetyState.objects.get(patient=world.p2)
-    assert state.not_applied["urine-drug-test-overdue"] == ("CDC 2022 exclusion: end_of_life_care")
+    assert state.not_applied["urine-drug-test-overdue"] == ("CDC 2022 exclusion: end-of-life care")
     assert not {"urine-drug-test-overdue", "pdmp-review-overdue"} & rules_open(world.p2)
 
 

@@ -59,6 +59,7 @@ class StubInputs:
         self.phq9: dict[int, tuple[dt.date, int] | None] = {}
         self.flags: dict[int, list[str]] = {}
         self.pgx: dict[tuple[int, str], list[inputs.PgxFindingView]] = {}
+        self.genotypes: dict[int, list[dict[str, Any]]] = {}
         self.default_checkin: dt.date | None = TODAY
         self.calls: list[tuple[str, Any]] = []
 
@@ -77,6 +78,7 @@ class StubInputs:
         monkeypatch.setattr(inputs, "latest_phq9_item9", self.phq9.get)
         monkeypatch.setattr(inputs, "open_urgent_flags", self._flags)
         monkeypatch.setattr(inputs, "pgx_findings", self._pgx)
+        monkeypatch.setattr(inputs, "pgx_results", lambda pid: self.genotypes.get(pid, []))
         return self
 
     def _pain_and_function(
@@ -92,6 +94,22 @@ class StubInputs:
     def _flags(self, ids: list[int]) -> dict[int, list[str]]:
         self.calls.append(("flags", list(ids)))
         return {i: f for i, f in self.flags.items() if i in ids}
+
+
+def genotype(gene: str, diplotype: str, **extra: Any) -> dict[str, Any]:
+    """A stored genotype row as ``inputs.pgx_results`` gives it (phenotype from CPIC)."""
+    from painpath.clinical import pgx
+
+    result = pgx.phenotype(gene, diplotype)
+    return {
+        "gene": result.gene,
+        "diplotype": result.diplotype,
+        "phenotype": result.phenotype,
+        "activity_score": result.activity_score,
+        "uncertain": False,
+        "alternatives": [],
+        **extra,
+    }
 
 
 def finding(drug: str, *, actionable: bool = True) -> inputs.PgxFindingView:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from painpath.core.context import Actor
 from painpath.medications import services
 from painpath.medications.models import DoseReport, MonitoringEvent, Prescription
 from tests.conftest import client_for
+from tests.factories import ConditionFactory
 from tests.medications.factories import TODAY, DoseReportFactory, PrescriptionFactory
 
 pytestmark = pytest.mark.usefixtures("stub_inputs", "frozen_today")
@@ -112,8 +114,8 @@ def test_html_check_lists_already_open_rules_apart(world) -> None:
         )
         .content.decode()
     )
-    assert "Already open" in html
-    assert "No new safety rule is triggered by this prescription." in html
+    assert "Already open, not made worse by this prescription" in html
+    assert "This prescription sets off no new safety finding and makes none worse." in html
     assert "Reason for prescribing over the warnings" not in html
 
 
@@ -416,3 +418,119 @@ def test_mme_chart_carries_pain_and_function_beside_the_doses(world, stub_inputs
     i = data["labels"].index(TODAY.isoformat())
     assert (data["pain"][i], data["function"][i]) == (5.0, 8.0)
     assert (data["pain"][i - 1], data["function"][i - 1]) == (None, 6.0)
+
+
+# ---- the prescribing form: indication, "Replaces", Stop, words not rule ids ----------------
+
+
+def test_indication_has_no_default_and_must_be_chosen(world) -> None:
+    client = client_for(world.dr_a)
+    url = f"/medications/patients/{world.p1.pk}/"
+    page = client.get(url).content.decode()
+    select = re.search(r'<select name="indication"[^>]*>(.*?)</select>', page, re.S)[1]
+    assert '<option value="" selected>— choose —</option>' in select
+    assert "selected" not in select.replace('<option value="" selected>', "")
+    html = client.post(url, {**FORM, "indication": "", "action": "check"}).content.decode()
+    assert "This field is required." in html and 'id="check-result"' not in html
+    assert not Prescription.objects.exists()
+
+
+def test_replaces_fills_the_form_from_the_replaced_line(world) -> None:
+    old = PrescriptionFactory(
+        patient=world.p1,
+        drug="morphine",
+        dose=Decimal("30"),
+        times_per_day=2,
+        release="er_la",
+        indication="chronic",
+        days_supply=28,
+    )
+    client = client_for(world.dr_a)
+    url = f"/medications/patients/{world.p1.pk}/"
+    listing = client.get(url).content.decode()
+    assert f'href="{url}?replaces={old.pk}#new-h"' in listing  # "Change dose or taper"
+    for page in (
+        client.get(url, {"replaces": old.pk}).content.decode(),  # link, or htmx on the select
+        client.post(url, {**FORM, "replaces": old.pk, "action": "fill"}).content.decode(),
+    ):
+        form = re.search(r'<form method="post" class="rx-form" id="rx-form".*?</form>', page, re.S)[
+            0
+        ]
+        assert re.search(r'<option value="morphine" selected>', form)
+        assert 'name="dose" value="30"' in form
+        assert re.search(r'<option value="times_per_day" selected>', form)
+        assert 'name="frequency_value" value="2"' in form
+        assert re.search(r'<option value="er_la" selected>', form)
+        assert re.search(r'<option value="chronic" selected>', form)
+        assert f'<option value="{old.pk}" selected>' in form
+        assert 'name="days_supply" value="28"' in form
+        assert f'name="start" value="{TODAY.isoformat()}"' in form
+        assert 'class="errorlist"' not in form  # a fill is not a submission
+    assert Prescription.objects.count() == 1
+    # a line that is not current (or another patient's) fills nothing
+    other = PrescriptionFactory(patient=world.p2)
+    page = client.get(url, {"replaces": other.pk}).content.decode()
+    assert 'name="dose" value="30"' not in page
+
+
+def test_stop_asks_for_reason_and_confirmation_stores_both_and_audits(world) -> None:
+    from painpath.audit.models import AuditEvent
+
+    rx = PrescriptionFactory(patient=world.p1)
+    client = client_for(world.dr_a)
+    url = f"/medications/patients/{world.p1.pk}/{rx.pk}/stop/"
+    page = client.get(url).content.decode()
+    assert "Reason for stopping" in page and "I confirm that this prescription is stopped." in page
+    html = client.post(url, {"on": TODAY.isoformat(), "reason": ""}).content.decode()
+    assert html.count('class="errorlist"') == 2  # reason and confirmation both required
+    rx.refresh_from_db()
+    assert rx.status == "active"
+    response = client.post(
+        url, {"on": TODAY.isoformat(), "reason": "Switched to a non-opioid", "confirm": "on"}
+    )
+    assert response.status_code == 302
+    rx.refresh_from_db()
+    assert (rx.status, rx.stopped_on, rx.stop_reason) == (
+        "stopped",
+        TODAY,
+        "Switched to a non-opioid",
+    )
+    assert rx.stopped_by == world.dr_a and rx.stop_confirmed_at is not None
+    event = AuditEvent.objects.get(object_type="Prescription", object_id=str(rx.pk))
+    assert event.detail["stop_reason"] == "Switched to a non-opioid"
+    listing = client.get(f"/medications/patients/{world.p1.pk}/").content.decode()
+    assert "Reason for stopping: Switched to a non-opioid" in listing
+
+
+def test_check_page_shows_words_never_rule_ids(world, stub_inputs, monkeypatch) -> None:
+    from painpath.alerts import inputs
+    from painpath.clinical.safety import rule_ids
+
+    monkeypatch.setattr(inputs, "latest_phq9_item9", lambda pid: inputs.Unavailable("x.y"))
+    PrescriptionFactory(patient=world.p1, drug="lorazepam", dose=Decimal("1"))
+    ConditionFactory(patient=world.p1, icd10_code="G47.33", display="sleep apnoea")
+    client = client_for(world.dr_a)
+    url = f"/medications/patients/{world.p1.pk}/"
+    html = client.post(url, {**FORM, "action": "save"}).content.decode()
+    assert "What changes: adds oxycodone while lorazepam is in force" in html
+    assert "Not evaluated (no data source): PHQ-9 item 9 above 0" in html
+    assert "CDC 2022 Recommendation 11" in html
+    text = re.sub(r"<[^>]+>", " ", html)  # what the page says, not its markup
+    for rule_id in rule_ids():
+        assert rule_id not in text, rule_id
+    assert "issue" not in text.lower()
+
+
+def test_clinic_medication_settings_list_the_clinic_policy_thresholds(world) -> None:
+    page = client_for(world.admin_a).get("/admin/medications/clinicmedicationsettings/add/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Clinic policy of the safety rules" in html
+    for title in (
+        "More opioid taken than prescribed",
+        "Fewer than 80% of scheduled doses taken",
+        "No check-in for 3 days",
+    ):
+        assert title in html, title
+    assert "min ratio 0.80, window days 7" in html
+    assert "Prescribed opioid dose at or above 90 MME/day" not in html  # published, not policy

@@ -10,10 +10,11 @@ from decimal import Decimal
 import pytest
 
 from painpath.alerts.evaluation import evaluate_patient
+from painpath.alerts.models import Alert
 from painpath.audit.models import AuditEvent
 from painpath.medications.models import Prescription
 from tests.conftest import client_for
-from tests.medications.factories import TODAY, PrescriptionFactory, finding
+from tests.medications.factories import TODAY, DoseReportFactory, PrescriptionFactory, genotype
 
 pytestmark = pytest.mark.usefixtures("stub_inputs", "frozen_today")
 D = dt.timedelta
@@ -67,7 +68,9 @@ def test_saving_over_a_warning_requires_a_reason_which_is_stored_and_audited(wor
     status, body = post(client, url, high)
     assert status == 422
     assert body["error"]["fields"][0]["field"] == "override_reason"
-    assert "mme-prescribed-90" in body["error"]["fields"][0]["message"]
+    message = body["error"]["fields"][0]["message"]
+    assert "Prescribed opioid dose at or above 90 MME/day" in message
+    assert "mme-prescribed-90" not in message  # words, never rule ids
     assert not Prescription.objects.filter(patient=world.p1).exists()
 
     status, body = post(client, url, {**high, "override_reason": "Palliative plan agreed"})
@@ -134,13 +137,14 @@ def test_taper_replaces_the_old_line(world) -> None:
     assert body["check"]["before"]["prescribed_mme"]["total_mme_per_day"] == 90.0
     assert body["check"]["after"]["prescribed_mme"]["total_mme_per_day"] == 67.5
     old.refresh_from_db()
-    assert old.status == "replaced" and old.stopped_on == TODAY.replace(day=9)
+    # in force until its replacement starts: that day doses under it still count
+    assert old.status == "replaced" and old.stopped_on == TODAY
     assert body["prescription"]["status"] == "tapering"
     assert body["prescription"]["replaces_id"] == old.pk
 
 
 def test_actionable_pgx_finding_is_in_the_check(world, stub_inputs) -> None:
-    stub_inputs.pgx[(world.p1.pk, "codeine")] = [finding("codeine")]
+    stub_inputs.genotypes[world.p1.pk] = [genotype("CYP2D6", "*4/*4")]
     status, body = post(
         client_for(world.dr_a),
         f"/api/v1/patients/{world.p1.pk}/prescriptions/check",
@@ -156,6 +160,8 @@ def test_actionable_pgx_finding_is_in_the_check(world, stub_inputs) -> None:
     assert status == 200
     pgx = [o for o in body["triggered"] if o["rule_id"] == "pgx_conflict"]
     assert pgx and pgx[0]["subject"] == "codeine" and "Avoid codeine" in pgx[0]["message"]
+    assert pgx[0]["change"] == "new with this prescription"
+    assert pgx[0]["reference"].startswith("CPIC, ")
     assert body["needs_reason"] is True
 
 
@@ -273,6 +279,8 @@ def test_a_second_cns_depressant_is_set_off_by_the_draft(world) -> None:
 
 # ---- stopping a line -------------------------------------------------------------------------
 
+STOP = {"on": TODAY.isoformat(), "reason": "Pain resolved after surgery", "confirm": True}
+
 
 @pytest.mark.parametrize(
     ("who", "expected"),
@@ -290,12 +298,120 @@ def test_stop_endpoint_access(world, who, expected) -> None:
     status, body = post(
         client_for(getattr(world, who)),
         f"/api/v1/patients/{world.p1.pk}/prescriptions/{rx.pk}/stop",
-        {"on": TODAY.isoformat()},
+        STOP,
     )
     assert status == expected, body
     rx.refresh_from_db()
     if expected == 200:
         assert body["status"] == "stopped" and rx.stopped_on == TODAY
-        assert AuditEvent.objects.filter(object_type="Prescription", object_id=str(rx.pk)).exists()
+        assert body["stop_reason"] == "Pain resolved after surgery"
+        assert rx.stopped_by == getattr(world, who) and rx.stop_confirmed_at is not None
+        event = AuditEvent.objects.get(object_type="Prescription", object_id=str(rx.pk))
+        assert event.detail["stop_reason"] == "Pain resolved after surgery"
+        assert event.detail["stopped_on"] == TODAY.isoformat()
     else:
         assert rx.status == "active" and rx.stopped_on is None
+
+
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        ({"reason": "   "}, {"reason"}),
+        ({"confirm": False}, {"confirm"}),
+        ({"reason": "", "confirm": False}, {"reason", "confirm"}),
+        ({"on": (TODAY - D(90)).isoformat()}, {"on"}),
+    ],
+)
+def test_stop_needs_a_reason_and_a_confirmation(world, change, fields) -> None:
+    rx = PrescriptionFactory(patient=world.p1)
+    status, body = post(
+        client_for(world.dr_a),
+        f"/api/v1/patients/{world.p1.pk}/prescriptions/{rx.pk}/stop",
+        {**STOP, **change},
+    )
+    assert status == 422
+    assert {f["field"] for f in body["error"]["fields"]} == fields
+    rx.refresh_from_db()
+    assert rx.status == "active" and rx.stop_reason == "" and rx.stopped_by is None
+    assert not AuditEvent.objects.filter(object_type="Prescription", object_id=str(rx.pk)).exists()
+
+
+# ---- issue cases: a taper is not overuse ------------------------------------------------------
+
+
+def test_the_issue_taper_raises_no_overuse_in_the_check_nor_as_an_alert(
+    world, immediate_huey, django_capture_on_commit_callbacks
+) -> None:
+    """Hydrocodone 10 mg three times a day, replaced the same day by 7.5 mg three times a day,
+    with this morning's three doses reported under the old line."""
+    old = PrescriptionFactory(
+        patient=world.p1, drug="hydrocodone", dose=Decimal("10"), times_per_day=3
+    )
+    for slot, hour in ((1, 7), (2, 10), (3, 11)):
+        DoseReportFactory(
+            prescription=old,
+            slot=slot,
+            taken_at=dt.datetime(2026, 3, 10, hour, tzinfo=dt.timezone(D(hours=-4))),
+        )
+    evaluate_patient(patient_id=world.p1.pk)
+    taper = {
+        **OXY,
+        "drug": "hydrocodone",
+        "dose": "7.5",
+        "times_per_day": "3",
+        "replaces_id": old.pk,
+        "taper": True,
+    }
+    result = check(world, taper)
+    everything = result["triggered"] + result["already_open"] + result["after"]["alerts"]
+    assert "taken-above-prescribed" not in {o["rule_id"] for o in everything}
+    assert result["needs_reason"] is False
+    assert result["after"]["taken_mme"]["total_mme_per_day"] == 30.0
+    with django_capture_on_commit_callbacks(execute=True):
+        status, body = post(
+            client_for(world.dr_a), f"/api/v1/patients/{world.p1.pk}/prescriptions", taper
+        )
+    assert status == 201, body
+    assert not Alert.objects.filter(patient=world.p1, rule_id="taken-above-prescribed").exists()
+    # positive control: a fourth 10 mg dose under the three-a-day line is overuse
+    DoseReportFactory(
+        prescription=old,
+        slot=0,
+        taken_at=dt.datetime(2026, 3, 10, 11, 30, tzinfo=dt.timezone(D(hours=-4))),
+    )
+    evaluate_patient(patient_id=world.p1.pk)
+    alert = Alert.objects.get(patient=world.p1, rule_id="taken-above-prescribed")
+    assert (alert.evidence["taken_mme"], alert.evidence["prescribed_mme_per_day"]) == (40.0, 30.0)
+    assert alert.evidence["drug"] == "hydrocodone"
+
+
+# ---- issue cases: a draft that makes an open hazard worse is new ---------------------------
+
+
+def test_adding_an_opioid_while_lorazepam_is_in_force_is_new_with_what_changed(world) -> None:
+    PrescriptionFactory(patient=world.p1, drug="morphine", dose=Decimal("10"), times_per_day=2)
+    PrescriptionFactory(patient=world.p1, drug="lorazepam", dose=Decimal("1"), times_per_day=2)
+    evaluate_patient(patient_id=world.p1.pk)  # the combination alert is open
+    result = check(world, {**OXY, "dose": "5"})  # oxycodone 5 mg x 3 = 22.5 MME
+    combo = next(o for o in result["triggered"] if o["rule_id"] == "opioid-with-cns-depressant")
+    assert combo["change"] == (
+        "adds oxycodone while lorazepam is in force; MME/day prescribed 20 -> 42.5"
+    )
+    assert result["needs_reason"] is True
+    assert "opioid-with-cns-depressant" not in {o["rule_id"] for o in result["already_open"]}
+
+
+def test_moving_mme_from_45_to_105_is_new_with_before_and_after(world) -> None:
+    old = PrescriptionFactory(patient=world.p1, dose=Decimal("10"), times_per_day=3)  # 45 MME
+    result = check(world, {**OXY, "dose": "35", "times_per_day": "2", "replaces_id": old.pk})
+    triggered = {o["rule_id"]: o for o in result["triggered"]}
+    for rule_id in ("mme-prescribed-50", "mme-prescribed-90"):
+        assert triggered[rule_id]["change"] == "MME/day prescribed 45 -> 105"
+    assert result["needs_reason"] is True
+    # and from 60, the 50 MME/day finding already open is made worse: listed as new too
+    world.p1.prescriptions.all().delete()
+    old = PrescriptionFactory(patient=world.p1, dose=Decimal("20"), times_per_day=2)  # 60 MME
+    result = check(world, {**OXY, "dose": "35", "times_per_day": "2", "replaces_id": old.pk})
+    fifty = next(o for o in result["triggered"] if o["rule_id"] == "mme-prescribed-50")
+    assert fifty["change"] == "MME/day prescribed 60 -> 105"
+    assert "mme-prescribed-50" not in {o["rule_id"] for o in result["already_open"]}

@@ -1,16 +1,17 @@
 """Running the safety rules on stored data: alerts kept in step, the pre-save check, escalation.
 
-``evaluate`` is pure reading (snapshot -> rules -> outcomes); ``evaluate_patient`` stores the
-result (new episodes raise alerts routed per clinic; ongoing ones are updated, never
-duplicated; vanished ones are marked cleared); ``check_draft`` compares a patient with and
-without a drafted prescription; ``escalate_overdue`` hands unacknowledged alerts to the
-clinic's second clinician.
+``evaluate`` is pure reading (stored records -> PatientState -> the core's ``evaluate_state``
+-> outcomes); ``evaluate_patient`` stores the result (new episodes raise alerts routed per
+clinic; ongoing ones are updated, never duplicated; vanished ones are marked cleared);
+``check_draft`` runs the core's ``check_draft`` (the patient with and without a drafted
+prescription); ``escalate_overdue`` hands unacknowledged alerts to the clinic's second
+clinician.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,7 +21,6 @@ from django.utils import timezone
 
 from painpath import access
 from painpath.accounts.models import User
-from painpath.alerts import inputs
 from painpath.alerts.models import (
     SEVERITY_RANK,
     Alert,
@@ -29,13 +29,14 @@ from painpath.alerts.models import (
     PatientSafetyState,
     RoutingRule,
 )
-from painpath.alerts.snapshot import build_snapshot, snapshot_config
+from painpath.alerts.snapshot import build_state
 from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.clinical.medications import Prescription as CorePrescription
-from painpath.clinical.medications import load_catalogue
 from painpath.clinical.mme import MmeResult
-from painpath.clinical.safety import evaluate_all
+from painpath.clinical.safety import Alert as Finding
+from painpath.clinical.safety import SafetyReport, evaluate_state, rule_specs
+from painpath.clinical.safety import check_draft as core_check_draft
 from painpath.core.context import Actor
 from painpath.patients.models import Patient
 
@@ -50,10 +51,16 @@ __all__ = [
     "evaluate",
     "evaluate_patient",
     "route",
+    "rule_title",
 ]
 
-PGX_RULE = "pgx_conflict"
 SYSTEM = Actor.system("safety-rules")
+
+
+def rule_title(rule_id: str) -> str:
+    """The rule's title, for text a clinician reads (never the id)."""
+    spec = rule_specs().get(rule_id)
+    return spec.title if spec is not None else rule_id.replace("-", " ").replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,7 @@ class RuleOutcome:
     sources: tuple[str, ...]
     evidence: dict[str, Any]
     subject: str = ""
+    change: str = ""  # pre-save check: what the draft changed ("MME/day prescribed 45 -> 105")
 
     @property
     def key(self) -> tuple[str, str]:
@@ -84,97 +92,62 @@ class Evaluation:
     not_applied: dict[str, str]
     prescribed_mme: MmeResult
     taken_mme: MmeResult
-    pgx: list[inputs.PgxFindingView] = field(default_factory=list)
+
+    @property
+    def not_evaluated_titles(self) -> list[tuple[str, str]]:
+        """(title, reason) of each rule not evaluated, for the page."""
+        return [(rule_title(r), why) for r, why in self.not_evaluated.items()]
+
+    @property
+    def not_applied_titles(self) -> list[tuple[str, str]]:
+        """(title, reason) of each rule not applied, for the page."""
+        return [(rule_title(r), why) for r, why in self.not_applied.items()]
 
 
 def _jsonable(value: object) -> object:
-    return list(value) if isinstance(value, tuple) else value
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
 
 
-def _pgx_sentence(finding: inputs.PgxFindingView) -> str:
-    """'codeine (CYP2D6 *4/*4, Poor Metabolizer; CPIC strong): Avoid ...' - the genotype and
-    the strength belong next to the advice, so the reader can judge it."""
-    genes = ", ".join(
-        f"{gene} {g.get('diplotype', '')}, {g.get('phenotype', '')}".strip()
-        for gene, g in sorted(finding.genes.items())
+def _outcome(finding: Finding, change: str = "") -> RuleOutcome:
+    return RuleOutcome(
+        rule_id=finding.rule_id,
+        severity=finding.severity,
+        title=finding.title,
+        message=finding.message,
+        reference=finding.reference,
+        sources=finding.sources,
+        evidence={k: _jsonable(v) for k, v in finding.evidence.items()},
+        subject=finding.subject,
+        change=change,
     )
-    return f"{finding.drug} ({genes}; CPIC {finding.strength}): {finding.recommendation}"
 
 
-def _pgx_outcomes(
-    patient: Patient, drugs: list[str], not_evaluated: dict[str, str]
-) -> tuple[list[RuleOutcome], list[inputs.PgxFindingView]]:
-    spec = snapshot_config()["pgx_conflict"]
-    outcomes: list[RuleOutcome] = []
-    shown: list[inputs.PgxFindingView] = []
-    for drug in sorted(set(drugs)):
-        findings = inputs.pgx_findings(patient.pk, drug)
-        if isinstance(findings, inputs.Unavailable):
-            not_evaluated[PGX_RULE] = f"not evaluated: no data source ({findings.source})"
-            return [], []
-        actionable = [f for f in findings if f.actionable]
-        shown.extend(actionable)
-        if actionable:
-            outcomes.append(
-                RuleOutcome(
-                    rule_id=PGX_RULE,
-                    severity=spec["severity"],
-                    title=spec["title"],
-                    message=" ".join(_pgx_sentence(f) for f in actionable),
-                    reference=spec["reference"],
-                    sources=tuple(sorted({f.source for f in actionable})),
-                    evidence={
-                        "drug": drug,
-                        "findings": [
-                            {"genes": f.genes, "strength": f.strength, "action": f.action}
-                            for f in actionable
-                        ],
-                    },
-                    subject=drug,
-                )
-            )
-    return outcomes, shown
-
-
-def evaluate(
-    patient: Patient,
-    *,
-    on: date | None = None,
-    draft: CorePrescription | None = None,
-    without_prescription_id: int | None = None,
-) -> Evaluation:
-    """Run every rule (and the PGx check) on the patient's stored data; stores nothing."""
-    built = build_snapshot(
-        patient, on=on, draft=draft, without_prescription_id=without_prescription_id
-    )
-    report = evaluate_all(built.snapshot, on=built.on)
-    not_evaluated = dict(built.not_evaluated)
-    outcomes = [
-        RuleOutcome(
-            rule_id=a.rule_id,
-            severity=a.severity,
-            title=a.title,
-            message=a.message,
-            reference=a.reference,
-            sources=a.sources,
-            evidence={k: _jsonable(v) for k, v in a.evidence.items()},
+def _evaluation(report: SafetyReport, unavailable: dict[str, str]) -> Evaluation:
+    if unavailable:
+        logger.error(
+            "safety rules: data source(s) missing for %s; the rules that read them are NOT "
+            "evaluated",
+            ", ".join(f"{k} ({v})" for k, v in sorted(unavailable.items())),
         )
-        for a in report.alerts
-        if a.rule_id not in not_evaluated
-    ]
-    drugs = [rx.drug for rx in built.snapshot.prescriptions if rx.is_active(built.on)]
-    pgx_outcomes, pgx = _pgx_outcomes(patient, drugs, not_evaluated)
-    outcomes.extend(pgx_outcomes)
-    outcomes.sort(key=lambda o: (-o.rank, o.rule_id, o.subject))
     return Evaluation(
-        on=built.on,
-        outcomes=outcomes,
-        not_evaluated=not_evaluated,
+        on=report.on,
+        outcomes=[_outcome(a) for a in report.alerts],
+        not_evaluated={n.rule_id: n.reason for n in report.not_evaluated},
         not_applied={n.rule_id: n.reason for n in report.not_applied},
         prescribed_mme=report.prescribed_mme,
         taken_mme=report.taken_mme,
-        pgx=pgx,
     )
+
+
+def evaluate(patient: Patient, *, on: date | None = None) -> Evaluation:
+    """Run every rule on the patient's stored data (the core's ``evaluate_state``); stores
+    nothing."""
+    built = build_state(patient, on=on)
+    return _evaluation(evaluate_state(built.state, on=built.on).report, built.unavailable)
 
 
 def route(patient: Patient, rule_id: str) -> User | None:
@@ -278,12 +251,12 @@ def evaluate_patient(*, patient_id: int, actor: Actor = SYSTEM) -> Evaluation:
 
 @dataclass(frozen=True)
 class DraftCheck:
-    """The patient with the draft vs without it.
+    """The patient with the draft vs without it (the core's ``check_draft``).
 
-    ``triggered`` are the rules the draft itself sets off: newly firing, more severe, a dose
-    rule whose MME rises, or a rule whose evidence newly names the drafted drug. A reason is
-    needed when one of them is a warning or worse. ``already_open`` hold with or without the
-    draft (their alerts are open already); ``cleared`` would stop holding with it.
+    ``triggered`` are the findings the draft sets off: new with it, or made worse by it, each
+    with ``change`` saying what changed. A reason is needed when one of them is a warning or
+    worse. ``already_open`` hold with or without the draft and are not made worse;
+    ``cleared`` would stop holding with it.
     """
 
     before: Evaluation
@@ -297,58 +270,20 @@ class DraftCheck:
         return any(o.rank >= SEVERITY_RANK["warning"] for o in self.triggered)
 
 
-def _mentions(value: object, name: str) -> bool:
-    """Whether ``name`` appears as a word anywhere in the evidence (morphine is not in
-    hydromorphone)."""
-    if isinstance(value, dict):
-        return any(_mentions(v, name) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_mentions(v, name) for v in value)
-    return isinstance(value, str) and re.search(rf"\b{re.escape(name)}\b", value) is not None
-
-
-# A dose rule's evidence carries the daily MME it judged under this key.
-DOSE_EVIDENCE = "total_mme_per_day"
-
-
-def _total(outcome: RuleOutcome) -> float:
-    value = outcome.evidence.get(DOSE_EVIDENCE, 0)
-    return float(value) if isinstance(value, int | float) else 0.0
-
-
-def _set_off_by_draft(after: RuleOutcome, before: RuleOutcome | None, drug: str) -> bool:
-    if before is None or after.rank > before.rank:
-        return True
-    if DOSE_EVIDENCE in after.evidence:  # a dose rule: set off if the draft raises the MME
-        return _total(after) > _total(before)
-    return _mentions(after.evidence, drug) and not _mentions(before.evidence, drug)
-
-
 def check_draft(
     patient: Patient, draft: CorePrescription, *, replaces_id: int | None = None
 ) -> DraftCheck:
-    on = draft.start
-    before = evaluate(patient, on=on)
-    after = evaluate(patient, on=on, draft=draft, without_prescription_id=replaces_id)
-    previous = {o.key: o for o in before.outcomes}
-    drug = load_catalogue().find(draft.drug).name
-    triggered: list[RuleOutcome] = []
-    already_open: list[RuleOutcome] = []
-    for outcome in after.outcomes:
-        target = (
-            triggered
-            if _set_off_by_draft(outcome, previous.get(outcome.key), drug)
-            else already_open
-        )
-        target.append(outcome)
-    holding = {o.key for o in after.outcomes}
-    cleared = [o for o in before.outcomes if o.key not in holding]
+    """What saving ``draft`` (replacing the stored line ``replaces_id``) would set off."""
+    built = build_state(patient)
+    if replaces_id is not None:
+        draft = dataclasses.replace(draft, replaces=str(replaces_id))
+    report = core_check_draft(built.state, draft)
     return DraftCheck(
-        before=before,
-        after=after,
-        triggered=triggered,
-        already_open=already_open,
-        cleared=cleared,
+        before=_evaluation(report.before, built.unavailable),
+        after=_evaluation(report.after, {}),
+        triggered=[_outcome(f.alert, f.change) for f in report.new],
+        already_open=[_outcome(a) for a in report.unchanged],
+        cleared=[_outcome(a) for a in report.cleared],
     )
 
 

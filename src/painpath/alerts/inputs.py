@@ -27,6 +27,7 @@ __all__ = [
     "latest_phq9_item9",
     "open_urgent_flags",
     "pgx_findings",
+    "pgx_results",
 ]
 
 
@@ -125,4 +126,22 @@ def pgx_findings(patient_id: int, drug: str) -> list[PgxFindingView] | Unavailab
             actionable=bool(f.actionable),
         )
         for f in fn(patient_id, drug)
+    ]
+
+
+def pgx_results(patient_id: int) -> list[dict[str, Any]] | Unavailable:
+    """The patient's current result per gene, as the safety rules' genotype rows."""
+    fn = _function("painpath.genomics.selectors", "current_results")
+    if isinstance(fn, Unavailable):
+        return fn
+    return [
+        {
+            "gene": r.gene,
+            "diplotype": r.diplotype,
+            "phenotype": r.phenotype,
+            "activity_score": r.score_value,
+            "uncertain": bool(r.uncertain),
+            "alternatives": [str(a) for a in r.alternatives],
+        }
+        for r in fn(patient_id)
     ]

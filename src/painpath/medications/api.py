@@ -50,9 +50,14 @@ class OutcomeOut(Schema):
     severity: str
     title: str
     message: str
-    reference: str
+    reference: str = Field(description="The citation, in words")
     sources: list[str]
     evidence: dict[str, Any]
+    change: str = Field(
+        "",
+        description="Pre-save check, triggered findings only: what the draft changes, e.g. "
+        "'MME/day prescribed 45 -> 105' or 'adds oxycodone while lorazepam is in force'",
+    )
 
 
 class MmeOut(Schema):
@@ -74,11 +79,11 @@ class EvaluationOut(Schema):
 
 class CheckOut(Schema):
     triggered: list[OutcomeOut] = Field(
-        description="Rules the draft sets off: newly firing, more severe, MME rising (dose "
-        "rules), or newly naming the drafted drug"
+        description="Findings the draft sets off: new with it, or made worse by it (more "
+        "severe, more MME prescribed, a drug or reason added), each with `change`"
     )
     already_open: list[OutcomeOut] = Field(
-        description="Rules that hold with or without the draft (their alerts are open)"
+        description="Findings that hold with or without the draft and that it does not make worse"
     )
     cleared: list[OutcomeOut] = Field(description="Rules that would stop holding")
     needs_reason: bool = Field(description="Saving requires override_reason")
@@ -106,6 +111,8 @@ class PrescriptionOut(Schema):
     status: str
     replaces_id: int | None
     stopped_on: date | None
+    stop_reason: str
+    stop_confirmed_at: datetime | None
     override_reason: str
     warnings: list[str]
     synthetic: bool
@@ -118,6 +125,8 @@ class CreatedOut(Schema):
 
 class StopIn(Schema):
     on: date
+    reason: str = Field(max_length=2000, description="Why the prescription is stopped")
+    confirm: bool = Field(description="Must be true: the prescriber confirms the stop")
 
 
 class DoseIn(Schema):
@@ -175,6 +184,7 @@ def _outcome(o: RuleOutcome) -> OutcomeOut:
         reference=o.reference,
         sources=list(o.sources),
         evidence=o.evidence,
+        change=o.change,
     )
 
 
@@ -256,6 +266,8 @@ def stop_prescription(
         patient_id=patient_id,
         prescription_id=prescription_id,
         on=payload.on,
+        reason=payload.reason,
+        confirmed=payload.confirm,
     )
     return prescription_out(rx)
 

@@ -1,7 +1,10 @@
-"""HTML forms: a prescription draft (checked before saving) and a monitoring event."""
+"""HTML forms: a prescription draft (checked before saving), stopping a line with a reason,
+and a monitoring event."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -42,7 +45,11 @@ class PrescriptionForm(forms.Form):
     )
     release = forms.ChoiceField(label=_("Release"), choices=Release.choices, initial=Release.IR)
     route = forms.CharField(label=_("Route"), max_length=32, initial="oral")
-    indication = forms.ChoiceField(label=_("Indication"), choices=Indication.choices)
+    # No default: the prescriber chooses (an ER/LA opioid saved as "acute pain" by default
+    # would set off the wrong rules).
+    indication = forms.ChoiceField(
+        label=_("Indication"), choices=[("", _("— choose —")), *Indication.choices]
+    )
     start = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
     days_supply = forms.IntegerField(
         label=_("Days' supply"), required=False, min_value=1, max_value=366
@@ -61,9 +68,12 @@ class PrescriptionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, patient: Patient, live: list[Prescription] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        live = Prescription.objects.filter(patient=patient, status__in=LIVE_STATUSES)
+        if live is None:
+            live = list(Prescription.objects.filter(patient=patient, status__in=LIVE_STATUSES))
         self.fields["replaces"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (rx.pk, f"{rx} ({rx.start:%Y-%m-%d})") for rx in live
         ]
@@ -97,6 +107,46 @@ class PrescriptionForm(forms.Form):
             replaces_id=d.get("replaces"),
             taper=bool(d.get("taper")),
         )
+
+
+def _plain(value: Decimal | None) -> str | None:
+    """30.000 -> '30' (``normalize`` alone gives '3E+1')."""
+    return None if value is None else f"{value.normalize():f}"
+
+
+def initial_from(rx: Prescription, *, start: date) -> dict[str, Any]:
+    """The form filled from the line ``rx`` that the new one replaces, starting ``start``."""
+    if rx.unit == Unit.MCG_H:
+        frequency, value = "patch", None
+    elif rx.as_needed:
+        frequency, value = "as_needed", rx.max_doses_per_day
+    elif rx.times_per_day is not None:
+        frequency, value = "times_per_day", rx.times_per_day
+    else:
+        frequency, value = "every_hours", rx.every_hours
+    return {
+        "drug": rx.drug,
+        "dose": _plain(rx.dose),
+        "unit": rx.unit,
+        "frequency": frequency,
+        "frequency_value": _plain(value),
+        "release": rx.release,
+        "route": rx.route,
+        "indication": rx.indication,
+        "start": start,
+        "days_supply": rx.days_supply,
+        "replaces": rx.pk,
+    }
+
+
+class StopForm(forms.Form):
+    on = forms.DateField(label=_("Stop from"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label=_("Reason for stopping"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(label=_("I confirm that this prescription is stopped."))
 
 
 class EventForm(forms.Form):

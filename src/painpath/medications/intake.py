@@ -16,19 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from painpath import access
-from painpath.alerts.snapshot import local_today
+from painpath.alerts.snapshot import core_history, local_today
 from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.core.context import Actor
 from painpath.core.errors import FieldError, InvalidInput
 from painpath.core.signals import announce_patient_data_changed
-from painpath.medications.models import (
-    LIVE_STATUSES,
-    DoseReport,
-    Prescription,
-    as_core,
-    scheduled_slots,
-)
+from painpath.medications.models import DoseReport, Prescription, scheduled_slots
 from painpath.patients.models import Patient
 
 __all__ = ["DoseEntry", "DoseLine", "doses_for_day", "record_doses"]
@@ -54,10 +48,14 @@ class DoseLine:
 
 
 def _patient_lines(patient: Patient, day: date) -> dict[int, Prescription]:
+    """The lines doses of ``day`` count against: every line in force that day, including a
+    line stopped or replaced that day (part of the day it was in force)."""
+    rows = list(Prescription.objects.filter(patient=patient).order_by("start", "id"))
+    by_pk = {rx.pk: rx for rx in rows}
     return {
-        rx.pk: rx
-        for rx in Prescription.objects.filter(patient=patient, status__in=LIVE_STATUSES)
-        if as_core(rx).is_active(day)
+        int(line.id): by_pk[int(line.id)]
+        for line in core_history(rows)
+        if line.counts_doses_on(day)
     }
 
 

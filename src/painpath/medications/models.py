@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import math
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone as dj_timezone
@@ -69,9 +66,25 @@ class Prescription(models.Model):
     )
     override_reason = models.TextField(_("reason for prescribing over the warnings"), blank=True)
     warnings = models.JSONField(
-        default=list, blank=True, help_text=_("Rule ids the pre-save check raised")
+        default=list,
+        blank=True,
+        help_text=_("Rule ids the pre-save check raised (for the API and the audit log)"),
     )
-    stopped_on = models.DateField(null=True, blank=True)
+    stopped_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the line stopped (stopped, or its replacement started): not current from "
+            "that day; doses reported under it that day still count against it."
+        ),
+    )
+    stop_reason = models.TextField(_("reason for stopping"), blank=True)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    stop_confirmed_at = models.DateTimeField(
+        _("stop confirmed at"), null=True, blank=True, help_text=_("When the stop was confirmed")
+    )
     synthetic = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=dj_timezone.now, editable=False)
 
@@ -173,7 +186,9 @@ def _number(value: object) -> float | None:
 
 
 def as_core(rx: Prescription) -> CorePrescription:
-    """The stored line as the clinical core's Prescription (raises PrescriptionError)."""
+    """The stored line as the clinical core's Prescription (raises PrescriptionError). Its
+    stop and replacement are not applied: :func:`painpath.alerts.snapshot.prescription_rows`
+    gives the history the core links."""
     return CorePrescription(
         drug=rx.drug,
         dose=float(rx.dose),
@@ -189,31 +204,10 @@ def as_core(rx: Prescription) -> CorePrescription:
         days_supply=rx.days_supply,
         indication=rx.indication,  # type: ignore[arg-type]
         prescriber=str(rx.prescriber_id or ""),
+        id=str(rx.pk),
     )
 
 
-def scheduled_slots(rx: Prescription, *, line: CorePrescription | None = None) -> int:
-    """Numbered doses a day of a scheduled line (0 for as-needed; a patch: 1, "worn").
-    ``line`` is the row already converted (``as_core`` or ``in_force``), if the caller has it."""
-    if rx.as_needed:
-        return 0
-    per_day = (line if line is not None else as_core(rx)).administrations_per_day()
-    return 1 if per_day is None else max(1, math.ceil(per_day))
-
-
-def in_force(rx: Prescription, *, core: CorePrescription | None = None) -> CorePrescription | None:
-    """The line as it was in force: a stopped or replaced line ends on ``stopped_on`` (its
-    last day). None if it never was (stopped before it started) or its end is unknown (a
-    line marked stopped or replaced without a stop date). ``core`` is ``as_core(rx)``, if the
-    caller has it already."""
-    if rx.status not in LIVE_STATUSES and rx.stopped_on is None:
-        return None
-    if core is None:
-        core = as_core(rx)
-    if rx.stopped_on is None:
-        return core
-    if rx.stopped_on < rx.start:
-        return None
-    if core.end is not None and core.end <= rx.stopped_on:
-        return core
-    return dataclasses.replace(core, end=rx.stopped_on, days_supply=None)
+def scheduled_slots(rx: Prescription) -> int:
+    """Numbered doses a day of a scheduled line (0 for as-needed; a patch: 1, "worn")."""
+    return as_core(rx).scheduled_slots()

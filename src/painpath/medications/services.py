@@ -9,10 +9,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from painpath import access
 from painpath.alerts.evaluation import DraftCheck, check_draft
+from painpath.alerts.snapshot import core_history, local_today
 from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.clinical.medications import (
@@ -34,7 +36,6 @@ from painpath.medications.models import (
     MonitoringEvent,
     Prescription,
     RxStatus,
-    in_force,
 )
 from painpath.patients.models import Patient
 
@@ -53,6 +54,7 @@ __all__ = [
 OBJECT_TYPE = "Prescription"
 _FIELD = re.compile(r"field '([a-z_]+)'")
 MAX_TIMELINE_DAYS = 366
+MAX_REASON = 2000
 
 
 @dataclass(frozen=True)
@@ -113,16 +115,27 @@ def core_draft(data: DraftData) -> CorePrescription:
     return draft
 
 
-def _replaced(patient: Patient, replaces_id: int | None) -> Prescription | None:
-    if replaces_id is None:
+def _replaced(patient: Patient, data: DraftData) -> Prescription | None:
+    if data.replaces_id is None:
         return None
     old = Prescription.objects.filter(
-        patient=patient, pk=replaces_id, status__in=LIVE_STATUSES
+        patient=patient, pk=data.replaces_id, status__in=LIVE_STATUSES
     ).first()
     if old is None:
         raise InvalidInput(
             _("Unknown prescription."),
             fields=[FieldError("replaces_id", _("Not a current prescription of this patient."))],
+        )
+    if data.start < old.start:
+        raise InvalidInput(
+            _("Invalid start date."),
+            fields=[
+                FieldError(
+                    "start",
+                    _("Must not be before the start (%(day)s) of the prescription it replaces.")
+                    % {"day": old.start.isoformat()},
+                )
+            ],
         )
     return old
 
@@ -133,7 +146,7 @@ def check_prescription(*, actor: Actor, patient_id: int, data: DraftData) -> Dra
     with transaction.atomic():
         patient = access.get_patient_for_clinical_write(user, patient_id)
         draft = core_draft(data)
-        old = _replaced(patient, data.replaces_id)
+        old = _replaced(patient, data)
         result = check_draft(patient, draft, replaces_id=old.pk if old else None)
         audit.record(
             actor,
@@ -154,10 +167,10 @@ def create_prescription(
     with transaction.atomic():
         patient = access.get_patient_for_clinical_write(user, patient_id)
         draft = core_draft(data)
-        old = _replaced(patient, data.replaces_id)
+        old = _replaced(patient, data)
         result = check_draft(patient, draft, replaces_id=old.pk if old else None)
         if result.needs_reason and not reason:
-            rules = ", ".join(o.rule_id for o in result.triggered)
+            rules = "; ".join(o.title for o in result.triggered)
             raise InvalidInput(
                 _("This prescription triggers safety warnings; give a reason to save it."),
                 fields=[
@@ -167,7 +180,7 @@ def create_prescription(
                     )
                 ],
             )
-        if len(reason) > 2000:
+        if len(reason) > MAX_REASON:
             raise InvalidInput(
                 _("Reason too long."),
                 fields=[FieldError("override_reason", _("At most 2000 characters."))],
@@ -209,7 +222,9 @@ def create_prescription(
             )
         ]
         if old is not None:
-            old.status, old.stopped_on = RxStatus.REPLACED, data.start - timedelta(days=1)
+            # the old line is in force until its replacement starts (that day, doses
+            # reported under it still count against it)
+            old.status, old.stopped_on = RxStatus.REPLACED, data.start
             old.save(update_fields=["status", "stopped_on"])
             entries.append(
                 audit.AuditEntry(
@@ -222,9 +237,17 @@ def create_prescription(
 
 
 def stop_prescription(
-    *, actor: Actor, patient_id: int, prescription_id: int, on: date
+    *,
+    actor: Actor,
+    patient_id: int,
+    prescription_id: int,
+    on: date,
+    reason: str,
+    confirmed: bool,
 ) -> Prescription:
+    """Stop a current line from day ``on``, with the clinician's reason and confirmation."""
     user = access.require_authenticated(actor.user)
+    reason = reason.strip()
     with transaction.atomic():
         patient = access.get_patient_for_clinical_write(user, patient_id)
         rx = Prescription.objects.filter(
@@ -232,20 +255,34 @@ def stop_prescription(
         ).first()
         if rx is None:
             raise NotFound(_("No such current prescription."))
+        errors = []
         if on < rx.start:
-            raise InvalidInput(
-                _("Invalid stop date."),
-                fields=[FieldError("on", _("Must not be before the start."))],
-            )
+            errors.append(FieldError("on", _("Must not be before the start.")))
+        if not reason:
+            errors.append(FieldError("reason", _("Say why the prescription is stopped.")))
+        elif len(reason) > MAX_REASON:
+            errors.append(FieldError("reason", _("At most 2000 characters.")))
+        if not confirmed:
+            errors.append(FieldError("confirm", _("Confirm that the prescription is stopped.")))
+        if errors:
+            raise InvalidInput(_("The prescription was not stopped."), fields=errors)
         rx.status, rx.stopped_on = RxStatus.STOPPED, on
-        rx.save(update_fields=["status", "stopped_on"])
+        rx.stop_reason, rx.stopped_by = reason, user
+        rx.stop_confirmed_at = timezone.now()
+        rx.save(
+            update_fields=["status", "stopped_on", "stop_reason", "stopped_by", "stop_confirmed_at"]
+        )
         audit.record(
             actor,
             action=Action.UPDATE,
             object_type=OBJECT_TYPE,
             object_id=rx.pk,
             patient_id=patient.pk,
-            detail={"stopped_on": on.isoformat()},
+            detail={
+                "stopped_on": on.isoformat(),
+                "stop_reason": reason,
+                "stop_confirmed_at": rx.stop_confirmed_at.isoformat(),
+            },
         )
         announce_patient_data_changed(patient_id=patient.pk, kind="prescription")
     return rx
@@ -275,8 +312,6 @@ def record_monitoring_event(
         errors.append(FieldError("note", _("At most 500 characters.")))
     with transaction.atomic():
         patient = access.get_patient_for_clinical_write(user, patient_id)
-        from painpath.alerts.snapshot import local_today  # noqa: PLC0415
-
         if on > local_today(patient):
             errors.append(FieldError("on", _("Must not be in the future.")))
         if errors:
@@ -318,7 +353,7 @@ def mme_timeline(*, actor: Actor, patient_id: int, start: date, end: date) -> li
         )
     with transaction.atomic():
         patient = access.get_readable_patient(user, patient_id)
-        prescriptions = list(Prescription.objects.filter(patient=patient, start__lte=end))
+        prescriptions = list(Prescription.objects.filter(patient=patient))
         reports = list(
             DoseReport.objects.filter(patient=patient, day__range=(start, end)).select_related(
                 "prescription"
@@ -340,8 +375,7 @@ def chart_data(
         )
     )
     audit.record(actor, action=Action.READ, object_type="MmeTimeline", patient_id=patient.pk)
-    in_range = [rx for rx in prescriptions if rx.start <= end]
-    days = compute_timeline(patient, in_range, reports, start=start, end=end)
+    days = compute_timeline(patient, prescriptions, reports, start=start, end=end)
     return days, prescriptions
 
 
@@ -353,15 +387,13 @@ def compute_timeline(
     start: date,
     end: date,
 ) -> list[MmeDay]:
+    """Per day: the pain MME of the lines current that day (a taper step from the day it
+    starts), and the pain MME reported taken (None: nothing reported that day)."""
     import zoneinfo  # noqa: PLC0415
 
     tz = zoneinfo.ZoneInfo(patient.timezone_name)
     # The pain MME: lines for opioid use disorder are not converted (CDC 2022 is for pain).
-    lines = [
-        line
-        for rx in prescriptions
-        if rx.indication != Indication.OUD and (line := in_force(rx)) is not None
-    ]
+    lines = [line for line in core_history(prescriptions) if not line.for_oud]
     taken_by_day: dict[date, list[CoreTakenDose]] = {}
     for r in reports:
         if r.taken and r.taken_at is not None and r.prescription.indication != Indication.OUD:
@@ -371,6 +403,7 @@ def compute_timeline(
                     dose=float(r.prescription.dose),
                     taken_at=r.taken_at.astimezone(tz),
                     unit=r.prescription.unit,
+                    day=r.day,
                 )
             )
     reported_days = {r.day for r in reports}

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,16 +20,33 @@ from painpath.clinical.medications import load_catalogue
 from painpath.core.errors import InvalidInput
 from painpath.core.web import signed_in_user, web_actor
 from painpath.medications import intake, services
-from painpath.medications.forms import EventForm, PrescriptionForm
-from painpath.medications.models import LIVE_STATUSES, MonitoringEvent
+from painpath.medications.forms import EventForm, PrescriptionForm, StopForm, initial_from
+from painpath.medications.models import LIVE_STATUSES, MonitoringEvent, Prescription
 from painpath.patients.models import Patient
 
 CHART_DAYS = 30
 
 
-def _errors_to_form(form: PrescriptionForm | EventForm, exc: InvalidInput) -> None:
+def _errors_to_form(form: PrescriptionForm | EventForm | StopForm, exc: InvalidInput) -> None:
     for err in exc.fields:
         form.add_error(err.field if err.field in form.fields else None, err.message)
+
+
+def _form_initial(
+    request: HttpRequest, patient: Patient, live: list[Prescription]
+) -> dict[str, object]:
+    """Today as the start; filled from the line the new one replaces when it is named: by
+    ``?replaces=`` (a link, or the "Replaces" choice through htmx) or by the "Fill from this
+    prescription" button (a POST, for browsers without JavaScript)."""
+    today = local_today(patient)
+    wanted = request.POST.get("replaces", "") if _filling(request) else ""
+    wanted = wanted or request.GET.get("replaces", "")
+    old = next((rx for rx in live if str(rx.pk) == wanted), None) if wanted.isdigit() else None
+    return initial_from(old, start=today) if old is not None else {"start": today}
+
+
+def _filling(request: HttpRequest) -> bool:
+    return request.method == "POST" and request.POST.get("action") == "fill"
 
 
 @login_required
@@ -40,12 +57,17 @@ def prescriptions(request: HttpRequest, patient_id: int) -> HttpResponse:
     items = services.list_prescriptions(actor=actor, patient_id=patient_id)  # 404 first
     patient = access.get_readable_patient(user, patient_id)
     can_prescribe = user.role == "clinician"
+    live = [rx for rx in items if rx.status in LIVE_STATUSES]
     check: DraftCheck | None = None
-    form = PrescriptionForm(
-        request.POST or None, patient=patient, initial={"start": local_today(patient)}
-    )
     if request.method == "POST":
         access.get_patient_for_clinical_write(user, patient_id)  # 403 before anything
+    form = PrescriptionForm(
+        None if _filling(request) else (request.POST or None),
+        patient=patient,
+        live=live,
+        initial=_form_initial(request, patient, live),
+    )
+    if form.is_bound:
         action = request.POST.get("action", "check")
         if form.is_valid():
             data = form.draft_data()
@@ -73,7 +95,7 @@ def prescriptions(request: HttpRequest, patient_id: int) -> HttpResponse:
         {
             "patient": patient,
             "items": items,
-            "live": [rx for rx in items if rx.status in LIVE_STATUSES],
+            "live": live,
             "form": form,
             "check": check,
             "can_prescribe": can_prescribe,
@@ -84,17 +106,31 @@ def prescriptions(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def stop(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
-    patient = access.get_readable_patient(signed_in_user(request), patient_id)
-    services.stop_prescription(
-        actor=web_actor(request),
-        patient_id=patient_id,
-        prescription_id=prescription_id,
-        on=local_today(patient),
+    """Stop a current line: asks for the reason and a confirmation (GET shows the form)."""
+    user = signed_in_user(request)
+    access.get_readable_patient(user, patient_id)  # 404 first
+    patient = access.get_patient_for_clinical_write(user, patient_id)  # then 403
+    rx = get_object_or_404(
+        Prescription, patient=patient, pk=prescription_id, status__in=LIVE_STATUSES
     )
-    messages.success(request, _("Prescription stopped."))
-    return redirect("medications:prescriptions", patient_id=patient_id)
+    form = StopForm(request.POST or None, initial={"on": local_today(patient)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stop_prescription(
+                actor=web_actor(request),
+                patient_id=patient_id,
+                prescription_id=prescription_id,
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+                confirmed=form.cleaned_data["confirm"],
+            )
+        except InvalidInput as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Prescription stopped: %(rx)s") % {"rx": rx})
+            return redirect("medications:prescriptions", patient_id=patient_id)
+    return render(request, "medications/stop.html", {"patient": patient, "rx": rx, "form": form})
 
 
 @login_required

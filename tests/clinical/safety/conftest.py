@@ -1,13 +1,13 @@
-"""Builders for safety-rule tests: an evaluation day, prescriptions and snapshots."""
+"""Builders for safety-rule tests: an evaluation day, prescriptions, doses and snapshots."""
 
+import itertools
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
 
 from painpath.clinical.medications import Prescription
-from painpath.clinical.mme import TakenDose
-from painpath.clinical.safety import PatientSnapshot
+from painpath.clinical.safety import PatientSnapshot, ReportedDose
 
 ON = date(2026, 6, 15)
 
@@ -19,6 +19,9 @@ def on():
 
 @pytest.fixture
 def rx():
+    """A prescription line with a fresh id (rx1, rx2, ...); one dose a day unless told."""
+    ids = itertools.count(1)
+
     def build(drug="morphine", dose=10, **kwargs):
         if kwargs.get("unit") != "mcg/h" and not {
             "times_per_day",
@@ -26,6 +29,7 @@ def rx():
             "as_needed",
         } & set(kwargs):
             kwargs["times_per_day"] = 1
+        kwargs.setdefault("id", f"rx{next(ids)}")
         return Prescription(drug=drug, dose=dose, **kwargs)
 
     return build
@@ -33,8 +37,11 @@ def rx():
 
 @pytest.fixture
 def taken():
-    def build(drug, dose, hour=9, day=ON, unit="mg"):
-        return TakenDose(drug, dose, datetime(day.year, day.month, day.day, hour, tzinfo=UTC), unit)
+    """A dose taken under ``line`` (one administration of its dose) at ``hour`` UTC."""
+
+    def build(line, hour=9, day=ON, slot=0):
+        at = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+        return ReportedDose(prescription=line.id, day=day, slot=slot, taken_at=at)
 
     return build
 
@@ -44,11 +51,12 @@ def snapshot():
     def build(**kwargs):
         kwargs.setdefault("age_years", 45)
         kwargs.setdefault("last_checkin", ON)
-        for key in ("prescriptions", "doses_taken", "scheduled_doses", "pain_scores"):
+        for key in ("prescriptions", "doses", "pain_scores", "genotypes"):
             if key in kwargs:
                 kwargs[key] = tuple(kwargs[key])
-        if "conditions" in kwargs:
-            kwargs["conditions"] = frozenset(kwargs["conditions"])
+        for key in ("conditions", "missing"):
+            if key in kwargs:
+                kwargs[key] = frozenset(kwargs[key])
         return PatientSnapshot(**kwargs)
 
     return build

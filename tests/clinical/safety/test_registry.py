@@ -16,7 +16,13 @@ from painpath.clinical.safety import (
     rule_specs,
 )
 
-NOT_OPIOID_RULES = {"phq9-item9-positive", "no-checkin", "pain-worsening", "adherence-low"}
+NOT_OPIOID_RULES = {
+    "phq9-item9-positive",
+    "no-checkin",
+    "pain-worsening",
+    "adherence-low",
+    "pgx_conflict",
+}
 ISSUE_RULES = {
     "mme-prescribed-50",
     "mme-prescribed-90",
@@ -26,6 +32,7 @@ ISSUE_RULES = {
     "opioid-with-gabapentinoid",
     "naloxone-not-prescribed",
     "er-la-opioid-naive",
+    "er-la-tolerant-only",
     "er-la-acute-pain",
     "acute-opioid-over-7-days",
     "multiple-opioids",
@@ -37,6 +44,7 @@ ISSUE_RULES = {
     "phq9-item9-positive",
     "pain-worsening",
     "no-checkin",
+    "pgx_conflict",
 }
 
 
@@ -71,10 +79,10 @@ def test_rule_thresholds_agree_with_mme_thresholds():
     ("kwargs", "reason"),
     [
         ({"age_years": 17}, "age 17 is under 18"),
-        ({"conditions": ["sickle_cell_disease"]}, "sickle_cell_disease"),
-        ({"conditions": ["active_cancer_treatment"]}, "active_cancer_treatment"),
-        ({"conditions": ["palliative_care"]}, "palliative_care"),
-        ({"conditions": ["end_of_life_care"]}, "end_of_life_care"),
+        ({"conditions": ["sickle_cell_disease"]}, "sickle cell disease"),
+        ({"conditions": ["active_cancer_treatment"]}, "active cancer treatment"),
+        ({"conditions": ["palliative_care"]}, "palliative care"),
+        ({"conditions": ["end_of_life_care"]}, "end-of-life care"),
     ],
 )
 def test_cdc_exclusions_skip_opioid_rules_but_not_the_others(k, kwargs, reason):
@@ -91,6 +99,7 @@ def test_cdc_exclusions_skip_opioid_rules_but_not_the_others(k, kwargs, reason):
     skipped = {n.rule_id for n in report.not_applied}
     assert skipped == ISSUE_RULES - NOT_OPIOID_RULES
     assert all(n.reason == f"CDC 2022 exclusion: {reason}" for n in report.not_applied)
+    assert "_" not in reason  # words, not condition ids
     outcome = evaluate_rule("mme-prescribed-90", snap, on=k.on)
     assert isinstance(outcome, NotApplied)
 
@@ -108,9 +117,10 @@ def test_risk_conditions_do_not_exclude(k):
 
 
 def test_full_report_orders_by_severity_and_carries_mme(k):
+    oxy = k.rx("oxycodone", 20, times_per_day=2, start=k.on, days_supply=7, indication="acute")
     snap = k.snapshot(
-        prescriptions=[k.rx("oxycodone", 20, times_per_day=2), k.rx("diazepam", 5)],
-        doses_taken=[k.taken("oxycodone", 20), k.taken("oxycodone", 20, hour=21)],
+        prescriptions=[oxy, k.rx("diazepam", 5, start=k.on)],
+        doses=[k.taken(oxy, slot=1), k.taken(oxy, hour=21, slot=2)],
         phq9_item9=1,
         phq9_item9_on=k.on,
     )
@@ -166,7 +176,7 @@ def test_unknown_drug_in_prescriptions(k):
     with pytest.raises(SnapshotError) as info:
         evaluate_all(snap, on=k.on)
     assert str(info.value) == (
-        "field 'prescriptions', item 1: unknown drug 'unobtainium': not in the painpath "
+        "field 'prescriptions[1].drug': unknown drug 'unobtainium': not in the painpath "
         "medication catalogue"
     )
 
@@ -176,9 +186,26 @@ def test_wrong_unit_in_prescriptions_names_the_item(k):
     snap = k.snapshot(prescriptions=[k.rx("acetaminophen"), bad])
     with pytest.raises(SnapshotError) as info:
         evaluate_all(snap, on=k.on)
-    assert str(info.value).startswith(
-        "field 'prescriptions', item 1: field 'unit': 'mg' does not fit fentanyl"
-    )
+    assert str(info.value).startswith("field 'prescriptions[1].unit': 'mg' does not fit fentanyl")
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([("a", ""), ("a", "")], "field 'prescriptions[1].id': 'a' is used by item 0 too"),
+        ([("a", ""), ("b", "x")], "field 'prescriptions[1].replaces': no prescription with id 'x'"),
+        (
+            [("a", ""), ("b", "a"), ("c", "a")],
+            "field 'prescriptions[2].replaces': 'a' is already replaced by item 1",
+        ),
+        ([("a", "b"), ("b", "a")], "field 'prescriptions[0].replaces': replacements form a loop"),
+    ],
+)
+def test_history_links_are_checked(k, lines, message):
+    snap = k.snapshot(prescriptions=[k.rx("morphine", id=i, replaces=r) for i, r in lines])
+    with pytest.raises(SnapshotError) as info:
+        evaluate_all(snap, on=k.on)
+    assert str(info.value) == message
 
 
 def test_errors_are_value_errors():

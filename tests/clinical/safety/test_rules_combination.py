@@ -100,7 +100,10 @@ def test_same_opioid_ir_and_er_counts_as_two(k):
         ]
     )
     outcome = evaluate_rule("multiple-opioids", snap, on=k.on)
-    assert outcome.evidence["opioids"] == ("oxycodone (ir)", "oxycodone (er_la)")
+    assert outcome.evidence["opioids"] == (
+        "oxycodone (immediate-release)",
+        "oxycodone (extended-release/long-acting)",
+    )
 
 
 @pytest.mark.parametrize(
@@ -126,7 +129,8 @@ def test_naloxone_dose_boundary(k, mme, fires):
     )
     assert isinstance(outcome, Alert) is fires
     if fires:
-        assert outcome.evidence["reasons"] == (f"{mme} MME/day prescribed (>= 50)",)
+        assert outcome.evidence["reasons"] == ("50 MME/day or more prescribed",)
+        assert outcome.evidence["prescribed_mme_per_day"] == mme
 
 
 def test_naloxone_with_benzodiazepine(k):

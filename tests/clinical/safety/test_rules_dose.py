@@ -27,6 +27,10 @@ def test_prescribed_mme_boundaries(k, rule_id, mme, fires):
         assert f"{mme} MME per day" in outcome.message
 
 
+def _prn(k, drug, dose, most=10, **kwargs):
+    return k.rx(drug, dose, as_needed=True, max_doses_per_day=most, **kwargs)
+
+
 @pytest.mark.parametrize(
     ("rule_id", "mme", "fires"),
     [
@@ -39,19 +43,23 @@ def test_prescribed_mme_boundaries(k, rule_id, mme, fires):
     ],
 )
 def test_taken_mme_boundaries(k, rule_id, mme, fires):
-    doses = [k.taken("morphine", mme - 10, hour=8), k.taken("morphine", 10, hour=20)]
-    outcome = evaluate_rule(rule_id, k.snapshot(doses_taken=doses), on=k.on)
+    big, small = _prn(k, "morphine", mme - 10), _prn(k, "morphine", 10)
+    doses = [k.taken(big, hour=8), k.taken(small, hour=20)]
+    snap = k.snapshot(prescriptions=[big, small], doses=doses)
+    outcome = evaluate_rule(rule_id, snap, on=k.on)
     assert isinstance(outcome, Alert) is fires
     if fires:
         assert outcome.evidence["day"] == k.on.isoformat()
+        assert outcome.evidence["total_mme_per_day"] == mme
 
 
 @pytest.mark.parametrize(("days_back", "fires"), [(0, True), (1, True), (7, True), (8, False)])
 def test_taken_mme_is_judged_for_each_day_of_the_lookback_window(k, days_back, fires):
     # the window is today plus the 7 days a dose may be reported for late (lookback_days 8)
     day = k.on - timedelta(days=days_back)
-    doses = [k.taken("morphine", 60, day=day)]
-    outcome = evaluate_rule("mme-taken-50", k.snapshot(doses_taken=doses), on=k.on)
+    line = _prn(k, "morphine", 60, start=k.on - timedelta(days=30))
+    snap = k.snapshot(prescriptions=[line], doses=[k.taken(line, day=day)])
+    outcome = evaluate_rule("mme-taken-50", snap, on=k.on)
     assert isinstance(outcome, Alert) is fires
     if fires:
         assert outcome.evidence["day"] == day.isoformat()
@@ -59,12 +67,13 @@ def test_taken_mme_is_judged_for_each_day_of_the_lookback_window(k, days_back, f
 
 
 def test_taken_mme_names_the_most_recent_day_and_lists_all(k):
+    lines = [_prn(k, "morphine", dose) for dose in (95, 55, 10)]
     doses = [
-        k.taken("morphine", 95, day=k.on - timedelta(days=4)),
-        k.taken("morphine", 55, day=k.on - timedelta(days=2)),
-        k.taken("morphine", 10, day=k.on),
+        k.taken(lines[0], day=k.on - timedelta(days=4)),
+        k.taken(lines[1], day=k.on - timedelta(days=2)),
+        k.taken(lines[2], day=k.on),
     ]
-    snap = k.snapshot(doses_taken=doses)
+    snap = k.snapshot(prescriptions=lines, doses=doses)
     fifty = evaluate_rule("mme-taken-50", snap, on=k.on)
     assert fifty.evidence["day"] == (k.on - timedelta(days=2)).isoformat()
     assert fifty.evidence["days"] == tuple((k.on - timedelta(days=n)).isoformat() for n in (2, 4))
@@ -74,64 +83,70 @@ def test_taken_mme_names_the_most_recent_day_and_lists_all(k):
 
 def test_yesterdays_overuse_is_above_yesterdays_prescription(k):
     yesterday = k.on - timedelta(days=1)
-    snap = k.snapshot(
-        prescriptions=[k.rx("morphine", 15, times_per_day=2)],
-        doses_taken=[
-            k.taken("morphine", 20, day=yesterday),
-            k.taken("morphine", 20, hour=20, day=yesterday),
-        ],
-    )
+    line = k.rx("morphine", 10, times_per_day=3)  # 30 MME/day
+    doses = [
+        k.taken(line, hour=h, day=yesterday, slot=min(n, 3))
+        for n, h in enumerate((7, 11, 15, 20), 1)
+    ]
+    snap = k.snapshot(prescriptions=[line], doses=doses)
     outcome = evaluate_rule("taken-above-prescribed", snap, on=k.on)
     assert outcome.evidence["day"] == yesterday.isoformat()
     assert (outcome.evidence["taken_mme"], outcome.evidence["prescribed_mme_per_day"]) == (40, 30)
+    assert outcome.evidence["drug"] == "morphine"
+    assert outcome.message == (
+        f"On {yesterday.isoformat()} the patient took 40 MME of morphine, more than the 30 MME "
+        "per day its prescription allows. Ask about pain control and possible overuse."
+    )
 
 
 def test_taken_is_compared_with_what_was_prescribed_that_day(k):
-    # a taper: 60 MME/day until yesterday, 30 from today; 50 taken yesterday is not overuse
+    # a taper: 50 MME/day until yesterday, 30 from today; 50 taken yesterday is not overuse
     yesterday = k.on - timedelta(days=1)
-    snap = k.snapshot(
-        prescriptions=[
-            k.rx("morphine", 30, times_per_day=2, end=yesterday),
-            k.rx("morphine", 15, times_per_day=2, start=k.on),
-        ],
-        doses_taken=[k.taken("morphine", 50, day=yesterday)],
-    )
+    old = k.rx("morphine", 25, times_per_day=2, end=yesterday)
+    new = k.rx("morphine", 15, times_per_day=2, start=k.on)
+    doses = [k.taken(old, hour=8, day=yesterday), k.taken(old, hour=20, day=yesterday)]
+    snap = k.snapshot(prescriptions=[old, new], doses=doses)
     assert evaluate_rule("taken-above-prescribed", snap, on=k.on) is None
 
 
 def test_oud_doses_do_not_count_as_pain_mme(k):
-    from painpath.clinical.mme import TakenDose
-
-    methadone = TakenDose("methadone", 80, k.taken("methadone", 80).taken_at, for_oud=True)
-    snap = k.snapshot(
-        prescriptions=[k.rx("methadone", 80, release="er_la", indication="oud")],
-        doses_taken=[methadone],
-    )
+    line = k.rx("methadone", 80, release="er_la", indication="oud")
+    snap = k.snapshot(prescriptions=[line], doses=[k.taken(line)])
     for rule_id in ("mme-taken-50", "mme-prescribed-50", "taken-above-prescribed"):
         assert evaluate_rule(rule_id, snap, on=k.on) is None, rule_id
     chronic = k.snapshot(prescriptions=[k.rx("methadone", 80, release="er_la")])
     assert isinstance(evaluate_rule("mme-prescribed-90", chronic, on=k.on), Alert)
 
 
-@pytest.mark.parametrize(("taken_mg", "fires"), [(29, False), (30, False), (31, True)])
-def test_taken_above_prescribed(k, taken_mg, fires):
-    snap = k.snapshot(
-        prescriptions=[k.rx("morphine", 15, times_per_day=2)],
-        doses_taken=[k.taken("morphine", taken_mg)],
+@pytest.mark.parametrize(("doses", "fires"), [(14, False), (15, False), (16, True)])
+def test_taken_above_prescribed(k, doses, fires):
+    line = k.rx("morphine", 2, as_needed=True, max_doses_per_day=15)  # 30 MME/day allowed
+    taken = [k.taken(line, hour=i) for i in range(doses)]
+    outcome = evaluate_rule(
+        "taken-above-prescribed", k.snapshot(prescriptions=[line], doses=taken), on=k.on
     )
-    outcome = evaluate_rule("taken-above-prescribed", snap, on=k.on)
     assert isinstance(outcome, Alert) is fires
     if fires:
-        assert outcome.evidence["taken_mme"] == taken_mg
+        assert outcome.evidence["taken_mme"] == 2 * doses
         assert outcome.evidence["prescribed_mme_per_day"] == 30
 
 
-def test_taken_opioid_without_any_prescription_is_above_prescribed(k):
-    outcome = evaluate_rule(
-        "taken-above-prescribed", k.snapshot(doses_taken=[k.taken("oxycodone", 5)]), on=k.on
-    )
+def test_dose_under_a_line_no_longer_in_force_is_above_prescribed(k):
+    ended = k.rx("oxycodone", 5, end=k.on - timedelta(days=1))
+    snap = k.snapshot(prescriptions=[ended], doses=[k.taken(ended)])
+    outcome = evaluate_rule("taken-above-prescribed", snap, on=k.on)
     assert isinstance(outcome, Alert)
-    assert outcome.evidence["prescribed_mme_per_day"] == 0
+    assert (outcome.evidence["taken_mme"], outcome.evidence["prescribed_mme_per_day"]) == (7.5, 0)
+    assert outcome.evidence["prescriptions_in_force"] == ()
+
+
+def test_dose_of_an_unknown_prescription_names_the_field(k):
+    from painpath.clinical.safety import ReportedDose, SnapshotError
+
+    snap = k.snapshot(doses=[ReportedDose(prescription="nope", day=k.on)])
+    with pytest.raises(SnapshotError) as info:
+        evaluate_rule("taken-above-prescribed", snap, on=k.on)
+    assert str(info.value) == "field 'doses[0].prescription': no prescription with id 'nope'"
 
 
 def test_as_needed_counts_at_its_daily_maximum(k):

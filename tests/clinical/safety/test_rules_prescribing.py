@@ -1,6 +1,6 @@
 """ER/LA for opioid-naive or acute pain, acute courses over 7 days, OUD without treatment."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -12,18 +12,21 @@ from painpath.clinical.safety import Alert, evaluate_rule
     [(True, "er_la", True), (True, "ir", False), (False, "er_la", False)],
 )
 def test_er_la_for_opioid_naive(k, naive, release, fires):
-    snap = k.snapshot(
-        prescriptions=[k.rx("morphine", 15, release=release, times_per_day=2)], opioid_naive=naive
-    )
+    line = k.rx("morphine", 15, release=release, times_per_day=2, start=k.on)
+    earlier = [] if naive else [k.rx("oxycodone", 5, start=k.on - timedelta(days=20))]
+    snap = k.snapshot(prescriptions=[*earlier, line])
     outcome = evaluate_rule("er-la-opioid-naive", snap, on=k.on)
     assert isinstance(outcome, Alert) is fires
     if fires:
         assert outcome.evidence["er_la_opioids"] == ("morphine",)
-        assert outcome.message.startswith("morphine is an extended-release")
+        assert outcome.message.startswith(
+            "morphine (extended-release/long-acting) starts on 2026-06-15 and no opioid was "
+            "prescribed in the 90 days before."
+        )
 
 
 def test_methadone_is_er_la(k):
-    snap = k.snapshot(prescriptions=[k.rx("methadone", 5, release="er_la")], opioid_naive=True)
+    snap = k.snapshot(prescriptions=[k.rx("methadone", 5, release="er_la", start=k.on)])
     assert isinstance(evaluate_rule("er-la-opioid-naive", snap, on=k.on), Alert)
 
 
@@ -105,7 +108,7 @@ def test_no_oud_no_alert(k):
 
 def test_draft_is_checked_on_its_start_date(k):
     draft = k.rx("morphine", 15, release="er_la", times_per_day=2, start=date(2026, 6, 20))
-    snap = k.snapshot(prescriptions=[draft], opioid_naive=True)
+    snap = k.snapshot(prescriptions=[draft])
     assert evaluate_rule("er-la-opioid-naive", snap, on=k.on) is None
     assert isinstance(evaluate_rule("er-la-opioid-naive", snap, on=date(2026, 6, 20)), Alert)
 
@@ -120,7 +123,7 @@ def test_open_ended_acute_opioid_counts_as_over_the_limit(k):
 
 def test_methadone_for_oud_is_not_judged_by_the_pain_prescribing_rules(k):
     oud = k.rx("methadone", 60, release="er_la", indication="oud")
-    snap = k.snapshot(prescriptions=[oud, k.rx("oxycodone", 5)], opioid_naive=True)
+    snap = k.snapshot(prescriptions=[oud, k.rx("oxycodone", 5, start=k.on)])
     for rule_id in ("er-la-opioid-naive", "multiple-opioids", "mme-prescribed-50"):
         assert evaluate_rule(rule_id, snap, on=k.on) is None, rule_id
     assert evaluate_rule("oud-without-treatment", snap, on=k.on) is None  # no diagnosis

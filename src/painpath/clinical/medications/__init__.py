@@ -1,4 +1,4 @@
-"""Medication catalogue (RxNorm ingredients, classes, IR vs ER/LA) and the prescription model."""
+"""Medication catalogue (RxNorm ingredients, classes, IR vs ER/LA), prescriptions and history."""
 
 from painpath.clinical.medications._catalogue import Catalogue, get_medication, load_catalogue
 from painpath.clinical.medications._errors import (
@@ -6,6 +6,7 @@ from painpath.clinical.medications._errors import (
     PrescriptionError,
     UnknownMedicationError,
 )
+from painpath.clinical.medications._history import HistoryError, PrescriptionHistory
 from painpath.clinical.medications._model import DrugClass, Medication, Release, Source
 from painpath.clinical.medications._prescription import DoseUnit, Indication, Prescription
 from painpath.clinical.medications._resolve import (
@@ -18,11 +19,13 @@ __all__ = [
     "Catalogue",
     "DoseUnit",
     "DrugClass",
+    "HistoryError",
     "Indication",
     "Medication",
     "MedicationError",
     "Prescription",
     "PrescriptionError",
+    "PrescriptionHistory",
     "Release",
     "ResolvedPrescription",
     "Source",

@@ -36,6 +36,11 @@ class Prescription:
     ("mcg/h", no frequency). Frequency is either ``times_per_day`` or ``every_hours``;
     an as-needed line gives ``max_doses_per_day`` instead (its daily maximum).
     Duration comes from ``days_supply`` or from ``start``..``end``.
+
+    ``id`` names the line within one patient's history; ``replaces`` is the id of the line
+    this one replaces (a taper step or dose change). ``stopped_on`` is the day the line was
+    stopped: it is no longer current from that day, while doses reported under it on that
+    day still count against it (the stop came some time during the day).
     """
 
     drug: str
@@ -52,6 +57,9 @@ class Prescription:
     days_supply: int | None = None
     indication: Indication = "chronic"
     prescriber: str = ""
+    id: str = ""
+    replaces: str = ""
+    stopped_on: date | None = None
 
     def __post_init__(self) -> None:
         if not self.drug.strip():
@@ -80,6 +88,8 @@ class Prescription:
             )
         if self.start is not None and self.end is not None and self.end < self.start:
             raise PrescriptionError("field 'end': must not be before 'start'")
+        if self.replaces and self.replaces == self.id:
+            raise PrescriptionError("field 'replaces': a prescription cannot replace itself")
 
     def _check_frequency(self) -> None:
         given = [
@@ -134,12 +144,51 @@ class Prescription:
             return (self.end - self.start).days + 1
         return None
 
+    def scheduled_slots(self) -> int:
+        """Numbered doses a day of a scheduled line (0 as needed; a patch: 1, "worn")."""
+        if self.as_needed:
+            return 0
+        per_day = self.administrations_per_day()
+        return 1 if per_day is None else max(1, math.ceil(per_day))
+
+    def _last_covered_day(self) -> date | None:
+        """The last day ``end`` or ``days_supply`` covers (None: open-ended)."""
+        last = self.end
+        if self.start is not None and self.days_supply is not None:
+            supply_last = self.start + timedelta(days=self.days_supply - 1)
+            last = supply_last if last is None else min(last, supply_last)
+        return last
+
+    def last_current_day(self) -> date | None:
+        """The last day the line is current (None: open-ended); before ``start`` if never."""
+        last = self._last_covered_day()
+        if self.stopped_on is not None:
+            stop_last = self.stopped_on - timedelta(days=1)
+            last = stop_last if last is None else min(last, stop_last)
+        return last
+
     def is_active(self, on: date) -> bool:
-        """Whether the prescription covers day ``on`` (open-ended if no end is known)."""
+        """Whether the prescription is current on day ``on`` (open-ended if no end is known;
+        not on or after the day it was stopped)."""
         if self.start is not None and on < self.start:
             return False
-        if self.end is not None and on > self.end:
+        last = self.last_current_day()
+        return last is None or on <= last
+
+    def counts_doses_on(self, day: date) -> bool:
+        """Whether a dose reported under this line on ``day`` counts against it: every day it
+        is current, and the day it was stopped or replaced (part of that day it was in force)."""
+        if self.start is not None and day < self.start:
             return False
-        if self.start is not None and self.days_supply is not None:
-            return on < self.start + timedelta(days=self.days_supply)
-        return True
+        last = self._last_covered_day()
+        if last is not None and day > last:
+            return False
+        return self.stopped_on is None or day <= self.stopped_on
+
+    def overlaps(self, first: date, last: date) -> bool:
+        """Whether the line is current on any day of ``first``..``last``."""
+        if self.start is not None and self.start > last:
+            return False
+        end = self.last_current_day()
+        begin = first if self.start is None else max(first, self.start)
+        return end is None or end >= begin

@@ -1,5 +1,6 @@
 """Morphine milligram equivalents: CDC 2022 factors (CDC 2016 as a named alternative)."""
 
+from painpath.clinical.mme._by_line import LineUse, taken_against_prescribed
 from painpath.clinical.mme._calculate import DoseItem, MmeItem, MmeResult, compute_mme
 from painpath.clinical.mme._daily import TakenDose, prescribed_mme, taken_mme
 from painpath.clinical.mme._data import (
@@ -25,6 +26,7 @@ __all__ = [
     "DrugLimit",
     "FactorTable",
     "Limits",
+    "LineUse",
     "MethadoneBand",
     "MmeError",
     "MmeInputError",
@@ -43,5 +45,6 @@ __all__ = [
     "opioid_tolerance",
     "prescribed_mme",
     "table_names",
+    "taken_against_prescribed",
     "taken_mme",
 ]

@@ -25,14 +25,31 @@ class TakenDose:
 
     ``for_oud`` marks a dose of a line prescribed for opioid use disorder: the safety rules
     leave it out of the pain MME (CDC 2022 is a guideline for pain; its MME table is not
-    for OUD dosing) and keep it for the combination rules.
+    for OUD dosing) and keep it for the combination rules. ``day`` is the patient's local
+    day the dose was reported for (default: the date of ``taken_at`` as given);
+    ``prescription`` the id of the line it was reported under.
     """
 
     drug: str
     dose: float
-    taken_at: datetime
+    taken_at: datetime | None = None
     unit: str = "mg"
     for_oud: bool = False
+    day: date | None = None
+    prescription: str = ""
+
+    def __post_init__(self) -> None:
+        if self.taken_at is None and self.day is None:
+            raise MmeInputError(0, "taken_at", "a dose needs its time or its day")
+
+    @property
+    def local_day(self) -> date:
+        """The day the dose counts for."""
+        if self.day is not None:
+            return self.day
+        if self.taken_at is None:  # unreachable: __post_init__ requires one of the two
+            raise MmeInputError(0, "taken_at", "a dose needs its time or its day")
+        return self.taken_at.date()
 
 
 def _converted(drug: str, table: str, catalogue: Catalogue, index: int) -> bool:
@@ -86,7 +103,7 @@ def taken_mme(
     catalogue = catalogue or load_catalogue()
     kept: list[tuple[int, DoseItem]] = []
     for index, dose in enumerate(doses):
-        if dose.taken_at.date() != on:
+        if dose.local_day != on:
             continue
         if not _converted(dose.drug, table, catalogue, index):
             continue

@@ -8,15 +8,28 @@ from decimal import Decimal
 
 from painpath.clinical.safety._config import RuleSpec, Severity
 
-__all__ = ["Alert", "Evidence", "EvidenceValue", "NotApplied", "make_alert", "number"]
+__all__ = [
+    "Alert",
+    "Evidence",
+    "EvidenceValue",
+    "NotApplied",
+    "NotEvaluated",
+    "make_alert",
+    "number",
+]
 
-EvidenceValue = str | int | float | bool | None | tuple[str, ...]
+EvidenceValue = str | int | float | bool | None | tuple[str, ...] | tuple[dict[str, object], ...]
 Evidence = dict[str, EvidenceValue]
 
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """One triggered rule: id, severity, plain-language message, source and evidence."""
+    """One triggered rule (a finding): severity, plain-language message, citation, evidence.
+
+    ``reference`` is the citation a clinician reads (guideline and recommendation, label,
+    CPIC, or the clinic's policy); ``sources`` the full references; ``subject`` tells apart
+    findings of one rule about different things (the drug of a pharmacogenomic finding).
+    """
 
     rule_id: str
     severity: Severity
@@ -25,11 +38,20 @@ class Alert:
     reference: str
     sources: tuple[str, ...]
     evidence: Mapping[str, EvidenceValue] = field(default_factory=dict)
+    subject: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class NotApplied:
     """A rule skipped for this patient because of a CDC 2022 exclusion."""
+
+    rule_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotEvaluated:
+    """A rule that could not run: a data source it reads is missing."""
 
     rule_id: str
     reason: str
@@ -49,15 +71,25 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def make_alert(spec: RuleSpec, evidence: Mapping[str, EvidenceValue], **words: object) -> Alert:
-    """Build an alert from the rule's data: ``words`` fill the message placeholders."""
+def make_alert(
+    spec: RuleSpec,
+    evidence: Mapping[str, EvidenceValue],
+    *,
+    reference: str | None = None,
+    sources: tuple[str, ...] | None = None,
+    subject: str = "",
+    **words: object,
+) -> Alert:
+    """Build an alert from the rule's data: ``words`` fill the message placeholders;
+    ``reference``/``sources`` replace the rule's own where a finding has a more exact one."""
     message = spec.message.format(**{key: _text(value) for key, value in words.items()})
     return Alert(
         rule_id=spec.id,
         severity=spec.severity,
         title=spec.title,
         message=message,
-        reference=spec.reference,
-        sources=spec.sources,
+        reference=spec.reference if reference is None else reference,
+        sources=spec.sources if sources is None else sources,
         evidence=dict(evidence),
+        subject=subject,
     )

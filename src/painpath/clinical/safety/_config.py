@@ -13,12 +13,16 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = [
     "Exclusions",
+    "LongTermDefinition",
     "RuleSpec",
     "Severity",
+    "TolerantOnlyProduct",
     "exclusions",
+    "long_term_definition",
     "max_lookback_days",
     "rule_spec",
     "rule_specs",
+    "tolerant_only_products",
 ]
 
 Severity = Literal["info", "warning", "high", "urgent"]
@@ -54,6 +58,19 @@ class _RuleRow(_Strict):
     baseline_days: int | None = None
     min_increase: Decimal | None = None
     lookback_days: int | None = None
+    initiation_window_days: int | None = None
+    worse_when: list[Literal["prescribed_mme", "added"]] = []
+
+
+class _LongTermRow(_Strict):
+    min_supply_days: int
+    window_days: int
+    min_days_in_window: int
+    sources: list[str]
+
+
+class _DefinitionsRow(_Strict):
+    long_term_opioid_therapy: _LongTermRow
 
 
 class _ExclusionsRow(_Strict):
@@ -65,8 +82,26 @@ class _ExclusionsRow(_Strict):
 class _RulesFile(_Strict):
     version: str
     sources: dict[str, _SourceRow]
+    definitions: _DefinitionsRow
     exclusions: _ExclusionsRow
     rules: dict[str, _RuleRow]
+
+
+class _ProductRow(_Strict):
+    drug: str
+    release: Literal["ir", "er_la"]
+    unit: Literal["mg", "mcg/h"] | None = None
+    single_dose_above_mg: Decimal | None = None
+    daily_dose_above_mg: Decimal | None = None
+    description: str
+    citation: str
+    label: str
+    url: str
+
+
+class _ProductsFile(_Strict):
+    version: str
+    product: list[_ProductRow]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +117,7 @@ class RuleSpec:
     reference: str
     basis: str
     params: dict[str, int | Decimal]
+    worse_when: tuple[str, ...] = ()
 
     def int_param(self, name: str) -> int:
         """An integer threshold (raises KeyError if the data file lacks it)."""
@@ -104,12 +140,36 @@ class Exclusions:
     sources: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class LongTermDefinition:
+    """Long-term opioid therapy, as the monitoring rules read it (see data/rules.toml)."""
+
+    min_supply_days: int
+    window_days: int
+    min_days_in_window: int
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TolerantOnlyProduct:
+    """A product (or its higher doses) labelled for opioid-tolerant patients only."""
+
+    drug: str
+    release: str
+    unit: str | None
+    single_dose_above_mg: Decimal | None
+    daily_dose_above_mg: Decimal | None
+    description: str
+    citation: str
+
+
+def _text(name: str) -> str:
+    return resources.files("painpath.clinical.safety").joinpath(f"data/{name}").read_text("utf-8")
+
+
 @cache
-def _load() -> tuple[dict[str, RuleSpec], Exclusions]:
-    text = (
-        resources.files("painpath.clinical.safety").joinpath("data/rules.toml").read_text("utf-8")
-    )
-    data = _RulesFile.model_validate(tomllib.loads(text))
+def _load() -> tuple[dict[str, RuleSpec], Exclusions, LongTermDefinition]:
+    data = _RulesFile.model_validate(tomllib.loads(_text("rules.toml")))
     specs = {}
     for rule_id, row in data.rules.items():
         missing = [key for key in row.sources if key not in data.sources]
@@ -130,16 +190,29 @@ def _load() -> tuple[dict[str, RuleSpec], Exclusions]:
             reference=row.reference,
             basis=row.basis,
             params=params,
+            worse_when=tuple(row.worse_when),
         )
     excl = data.exclusions
-    return specs, Exclusions(
-        min_age_years=excl.min_age_years,
-        conditions=frozenset(excl.conditions),
-        sources=tuple(data.sources[key].citation for key in excl.sources),
+    term = data.definitions.long_term_opioid_therapy
+    return (
+        specs,
+        Exclusions(
+            min_age_years=excl.min_age_years,
+            conditions=frozenset(excl.conditions),
+            sources=tuple(data.sources[key].citation for key in excl.sources),
+        ),
+        LongTermDefinition(
+            min_supply_days=term.min_supply_days,
+            window_days=term.window_days,
+            min_days_in_window=term.min_days_in_window,
+            sources=tuple(data.sources[key].citation for key in term.sources),
+        ),
     )
 
 
-_META = frozenset({"severity", "title", "message", "opioid_rule", "sources", "reference", "basis"})
+_META = frozenset(
+    {"severity", "title", "message", "opioid_rule", "sources", "reference", "basis", "worse_when"}
+)
 
 
 def rule_specs() -> dict[str, RuleSpec]:
@@ -167,3 +240,26 @@ def max_lookback_days() -> int:
 def exclusions() -> Exclusions:
     """The CDC 2022 exclusions."""
     return _load()[1]
+
+
+def long_term_definition() -> LongTermDefinition:
+    """What counts as long-term opioid therapy."""
+    return _load()[2]
+
+
+@cache
+def tolerant_only_products() -> tuple[TolerantOnlyProduct, ...]:
+    """The products of data/tolerant_only.toml."""
+    data = _ProductsFile.model_validate(tomllib.loads(_text("tolerant_only.toml")))
+    return tuple(
+        TolerantOnlyProduct(
+            drug=row.drug,
+            release=row.release,
+            unit=row.unit,
+            single_dose_above_mg=row.single_dose_above_mg,
+            daily_dose_above_mg=row.daily_dose_above_mg,
+            description=row.description,
+            citation=row.citation,
+        )
+        for row in data.product
+    )

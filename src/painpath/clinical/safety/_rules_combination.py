@@ -9,6 +9,7 @@ from painpath.clinical.safety._rule import rule
 
 __all__: list[str] = []
 
+RELEASE_WORDS = {"ir": "immediate-release", "er_la": "extended-release/long-acting"}
 NALOXONE_RISK_CONDITIONS = {
     "overdose_history": "history of overdose",
     "substance_use_disorder_history": "history of substance use disorder",
@@ -58,7 +59,9 @@ def multiple_opioids(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     count = len(ctx.opioids)
     if count < spec.int_param("min_count"):
         return None
-    drugs = tuple(f"{r.medication.name} ({r.prescription.release})" for r in ctx.opioids)
+    drugs = tuple(
+        f"{r.medication.name} ({RELEASE_WORDS[r.prescription.release]})" for r in ctx.opioids
+    )
     return make_alert(spec, {"count": count, "opioids": drugs}, count=count, drugs=drugs)
 
 
@@ -72,9 +75,8 @@ def naloxone_not_prescribed(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     reasons: list[str] = []
     threshold = spec.int_param("mme_per_day")
     if ctx.prescribed.total_mme_per_day >= threshold:
-        reasons.append(
-            f"{number(ctx.prescribed.total_mme_per_day):g} MME/day prescribed (>= {threshold})"
-        )
+        # no number in the reason: it names the risk factor, the dose is in the evidence
+        reasons.append(f"{threshold} MME/day or more prescribed")
     benzodiazepines = _names(ctx, drug_class="benzodiazepine")
     if benzodiazepines:
         reasons.append("benzodiazepine prescribed: " + ", ".join(benzodiazepines))

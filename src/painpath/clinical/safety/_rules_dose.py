@@ -12,6 +12,7 @@ from painpath.clinical.mme import MmeResult
 from painpath.clinical.safety._alert import Alert, Evidence, make_alert, number
 from painpath.clinical.safety._config import RuleSpec
 from painpath.clinical.safety._context import RuleContext
+from painpath.clinical.safety._describe import describe
 from painpath.clinical.safety._rule import rule
 
 __all__: list[str] = []
@@ -64,35 +65,47 @@ def _taken_days_at_or_above(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     return _at_or_above(spec, hits[0].taken, day=hits[0].day, days=days)
 
 
-@rule("mme-taken-50")
+@rule("mme-taken-50", needs=("doses",))
 def mme_taken_50(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     """MME taken on a day of the look-back window at or above 50."""
     return _taken_days_at_or_above(ctx, spec)
 
 
-@rule("mme-taken-90")
+@rule("mme-taken-90", needs=("doses",))
 def mme_taken_90(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     """MME taken on a day of the look-back window at or above 90."""
     return _taken_days_at_or_above(ctx, spec)
 
 
-@rule("taken-above-prescribed")
+@rule("taken-above-prescribed", needs=("doses",))
 def taken_above_prescribed(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
-    """More MME taken on a day of the window than prescribed for that day (possible overuse)."""
+    """More MME taken under a prescription on a day of the window than it allowed that day
+    (possible overuse). Each dose counts against the prescription it was reported under; a
+    taper or dose change allows, on its changeover day, the larger of its two lines."""
     window = ctx.taken_window(spec.int_param("lookback_days"))
-    hits = [d for d in window if d.taken.total_mme_per_day > d.prescribed.total_mme_per_day]
+    hits = [(d, use) for d in window for use in d.uses if use.over]
     if not hits:
         return None
-    latest = hits[0]
-    taken, prescribed = latest.taken.total_mme_per_day, latest.prescribed.total_mme_per_day
+    latest, use = hits[0]
+    name = ctx.catalogue.find(use.drug).name
+    in_force = tuple(
+        describe(line) for line_id in use.lines_in_force if (line := ctx.history.by_id(line_id))
+    )
     evidence: Evidence = {
         "day": latest.day.isoformat(),
-        "taken_mme": number(taken),
-        "prescribed_mme_per_day": number(prescribed),
+        "drug": name,
+        "taken_mme": number(use.taken_mme),
+        "prescribed_mme_per_day": number(use.allowed_mme_per_day),
+        "doses_reported": use.doses,
+        "prescriptions_in_force": in_force,
         "table": ctx.table,
-        "taken_items": _items(latest.taken),
-        "days": tuple(d.day.isoformat() for d in hits),
+        "days": tuple(dict.fromkeys(d.day.isoformat() for d, _ in hits)),
     }
     return make_alert(
-        spec, evidence, day=latest.day.isoformat(), taken=taken, prescribed=prescribed
+        spec,
+        evidence,
+        day=latest.day.isoformat(),
+        taken=use.taken_mme,
+        drug=name,
+        prescribed=use.allowed_mme_per_day,
     )

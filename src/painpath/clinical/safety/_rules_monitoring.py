@@ -17,10 +17,10 @@ def _age(last: date | None, on: date) -> int | None:
     return None if last is None else (on - last).days
 
 
-@rule("urine-drug-test-overdue")
+@rule("urine-drug-test-overdue", needs=("monitoring",))
 def urine_drug_test_overdue(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     """Long-term opioid therapy and no urine drug test within the last 365 days."""
-    if not ctx.snapshot.long_term_opioid_therapy:
+    if not ctx.long_term_opioid_therapy:
         return None
     last = ctx.snapshot.last_urine_drug_test
     age, limit = _age(last, ctx.on), spec.int_param("max_age_days")
@@ -34,10 +34,10 @@ def urine_drug_test_overdue(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     return make_alert(spec, evidence, last="never recorded" if last is None else last.isoformat())
 
 
-@rule("pdmp-review-overdue")
+@rule("pdmp-review-overdue", needs=("monitoring",))
 def pdmp_review_overdue(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     """Long-term opioid therapy and no PDMP review within the clinic's interval."""
-    if not ctx.snapshot.long_term_opioid_therapy:
+    if not ctx.long_term_opioid_therapy:
         return None
     interval = ctx.snapshot.pdmp_interval_days or spec.int_param("default_interval_days")
     last = ctx.snapshot.last_pdmp_review
@@ -57,27 +57,51 @@ def pdmp_review_overdue(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     )
 
 
-@rule("adherence-low")
+def _scheduled(ctx: RuleContext, first: date) -> tuple[int, int]:
+    """(scheduled, taken) slots of the scheduled lines current on each day ``first``..``on``.
+
+    A slot with no report counts as missed, except today's, which may still be reported.
+    Lines without an id (no report can name them) or without a start (no schedule to count
+    from) are left out.
+    """
+    reported = {(d.prescription, d.day, d.slot): d.taken for d in ctx.snapshot.doses if d.slot}
+    scheduled = taken = 0
+    for line in ctx.history:
+        if line.as_needed or not line.id or line.start is None:
+            continue
+        slots = line.scheduled_slots()
+        day = max(first, line.start)
+        while day <= ctx.on:
+            if line.is_active(day):
+                for slot in range(1, slots + 1):
+                    report = reported.get((line.id, day, slot))
+                    if report is None and day == ctx.on:
+                        continue
+                    scheduled += 1
+                    taken += bool(report)
+            day += timedelta(days=1)
+    return scheduled, taken
+
+
+@rule("adherence-low", needs=("doses",))
 def adherence_low(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     """Fewer than 80% of the scheduled doses in the window reported taken."""
     window = spec.int_param("window_days")
-    first = ctx.on - timedelta(days=window - 1)
-    doses = [d for d in ctx.snapshot.scheduled_doses if first <= d.day <= ctx.on]
-    if not doses:
+    scheduled, taken = _scheduled(ctx, ctx.on - timedelta(days=window - 1))
+    if not scheduled:
         return None
-    taken = sum(1 for d in doses if d.taken)
-    ratio = Decimal(taken) / Decimal(len(doses))
+    ratio = Decimal(taken) / Decimal(scheduled)
     minimum = spec.decimal_param("min_ratio")
     if ratio >= minimum:
         return None
     percent = round(ratio * 100)
     evidence: Evidence = {
         "window_days": window,
-        "scheduled": len(doses),
+        "scheduled": scheduled,
         "taken": taken,
         "ratio": float(round(ratio, 4)),
         "min_ratio": float(minimum),
     }
     return make_alert(
-        spec, evidence, window=window, taken=taken, scheduled=len(doses), percent=percent
+        spec, evidence, window=window, taken=taken, scheduled=scheduled, percent=percent
     )

@@ -1,13 +1,19 @@
-"""Prescribing rules: ER/LA for opioid-naive or acute pain; acute courses over 7 days; OUD care."""
+"""Prescribing rules: starting an ER/LA opioid (opioid-naive; tolerant-only products), ER/LA
+for acute pain, acute courses over 7 days, opioid use disorder without treatment."""
 
 from __future__ import annotations
 
-from painpath.clinical.safety._alert import Alert, Evidence, make_alert
-from painpath.clinical.safety._config import RuleSpec
+from datetime import date, timedelta
+from decimal import Decimal
+
+from painpath.clinical.medications import Prescription, ResolvedPrescription
+from painpath.clinical.mme import opioid_tolerance
+from painpath.clinical.safety._alert import Alert, Evidence, make_alert, number
+from painpath.clinical.safety._config import RuleSpec, TolerantOnlyProduct, tolerant_only_products
 from painpath.clinical.safety._context import RuleContext
 from painpath.clinical.safety._rule import rule
 
-__all__: list[str] = []
+__all__ = ["tolerant_only_product"]
 
 
 def _er_la(ctx: RuleContext, *, acute_only: bool) -> tuple[str, ...]:
@@ -23,13 +29,117 @@ def _er_la(ctx: RuleContext, *, acute_only: bool) -> tuple[str, ...]:
     )
 
 
+def tolerant_only_product(resolved: ResolvedPrescription) -> TolerantOnlyProduct | None:
+    """The label restriction to opioid-tolerant patients that covers this line, if any."""
+    rx = resolved.prescription
+    for product in tolerant_only_products():
+        if resolved.medication.id != product.drug or rx.release != product.release:
+            continue
+        if product.unit is not None and rx.unit != product.unit:
+            continue
+        limits = (product.single_dose_above_mg, product.daily_dose_above_mg)
+        if all(limit is None for limit in limits):
+            return product
+        if rx.unit != "mg":
+            continue
+        single = Decimal(str(rx.dose))
+        daily = single * Decimal(str(rx.administrations_per_day() or 0))
+        if (product.single_dose_above_mg is not None and single > product.single_dose_above_mg) or (
+            product.daily_dose_above_mg is not None and daily > product.daily_dose_above_mg
+        ):
+            return product
+    return None
+
+
+def _starts(ctx: RuleContext, spec: RuleSpec) -> list[tuple[ResolvedPrescription, date]]:
+    """Current ER/LA pain opioid lines that START therapy, each with its first line and the
+    day it started: the first line of its chain of ER/LA lines (a line replacing an ER/LA
+    opioid continues it) began within the window, or is a draft starting later."""
+    window = spec.int_param("initiation_window_days")
+
+    def er_la_opioid(line: Prescription) -> bool:
+        return line.release == "er_la" and ctx.catalogue.find(line.drug).is_opioid_analgesic
+
+    found: dict[int, tuple[ResolvedPrescription, date]] = {}
+    for r in ctx.opioids:
+        if r.prescription.release != "er_la":
+            continue
+        first = ctx.history.chain_start(r.prescription, while_=er_la_opioid)
+        start = first.start or ctx.on
+        if (ctx.on - start).days >= window:
+            continue  # established therapy, not a start
+        found.setdefault(id(first), (ctx.resolved_line(first), start))
+    return list(found.values())
+
+
+def _opioid_before(ctx: RuleContext, start: date, days: int) -> tuple[str, ...]:
+    """Opioid lines (any agonist, any indication) current on a day of the ``days`` before."""
+    first, last = start - timedelta(days=days), start - timedelta(days=1)
+    return tuple(
+        sorted(
+            {
+                r.medication.name
+                for r in ctx.resolved
+                if r.medication.is_opioid and r.prescription.overlaps(first, last)
+            }
+        )
+    )
+
+
 @rule("er-la-opioid-naive")
 def er_la_opioid_naive(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
-    """An ER/LA opioid for a patient recorded as opioid-naive."""
-    drugs = _er_la(ctx, acute_only=False)
-    if not ctx.snapshot.opioid_naive or not drugs:
+    """An ER/LA opioid started with no opioid current in the window before its start
+    (products for opioid-tolerant patients only are judged by er-la-tolerant-only)."""
+    window = spec.int_param("initiation_window_days")
+    naive = [
+        (first, start)
+        for first, start in _starts(ctx, spec)
+        if tolerant_only_product(first) is None and not _opioid_before(ctx, start, window)
+    ]
+    if not naive:
         return None
-    return make_alert(spec, {"er_la_opioids": drugs, "opioid_naive": True}, drug=drugs)
+    drugs = tuple(sorted({first.medication.name for first, _ in naive}))
+    start = min(day for _, day in naive)
+    evidence: Evidence = {
+        "er_la_opioids": drugs,
+        "started_on": start.isoformat(),
+        "no_opioid_in_days_before": window,
+    }
+    return make_alert(spec, evidence, drug=drugs, start=start.isoformat(), window=window)
+
+
+@rule("er-la-tolerant-only")
+def er_la_tolerant_only(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
+    """A product labelled for opioid-tolerant patients only, started when the patient was not
+    opioid-tolerant (FDA definition) on every day of the week before."""
+    for first, start in _starts(ctx, spec):
+        product = tolerant_only_product(first)
+        if product is None:
+            continue
+        tolerance = opioid_tolerance(list(ctx.history), before=start, catalogue=ctx.catalogue)
+        if tolerance.tolerant:
+            continue
+        days = (tolerance.window_end - tolerance.window_start).days + 1
+        evidence: Evidence = {
+            "drug": first.medication.name,
+            "product": product.description,
+            "started_on": start.isoformat(),
+            "tolerant_days": tolerance.qualifying_days,
+            "days_checked": days,
+            "lowest_mme_per_day": number(tolerance.lowest_mme_per_day),
+        }
+        return make_alert(
+            spec,
+            evidence,
+            reference=product.citation,
+            drug=first.medication.name,
+            product=f"({product.description})",
+            days=days,
+            start=start.isoformat(),
+            qualifying=tolerance.qualifying_days,
+            lowest=tolerance.lowest_mme_per_day,
+        )
+    return None
 
 
 @rule("er-la-acute-pain")

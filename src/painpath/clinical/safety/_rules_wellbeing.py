@@ -13,7 +13,7 @@ from painpath.clinical.safety._rule import rule
 __all__: list[str] = []
 
 
-@rule("phq9-item9-positive")
+@rule("phq9-item9-positive", needs=("questionnaires",))
 def phq9_item9_positive(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     """The latest PHQ-9 item 9 answer above 0."""
     score, day = ctx.snapshot.phq9_item9, ctx.snapshot.phq9_item9_on
@@ -27,7 +27,7 @@ def _mean(scores: list[float]) -> Decimal:
     return sum((Decimal(str(s)) for s in scores), Decimal(0)) / Decimal(len(scores))
 
 
-@rule("pain-worsening")
+@rule("pain-worsening", needs=("checkins",))
 def pain_worsening(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     """The last 7 days' mean pain up by 2 or more over the mean of the 28 days before."""
     recent_days, baseline_days = spec.int_param("recent_days"), spec.int_param("baseline_days")
@@ -59,7 +59,7 @@ def pain_worsening(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     )
 
 
-@rule("no-checkin")
+@rule("no-checkin", needs=("checkins",))
 def no_checkin(ctx: RuleContext, spec: RuleSpec) -> Alert | None:
     """No daily check-in for 3 days or more (or none ever)."""
     last = ctx.snapshot.last_checkin
