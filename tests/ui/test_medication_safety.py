@@ -105,3 +105,108 @@ def test_patient_reports_doses_on_a_phone(ui_world, phone_page):
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, "meds-doses-phone")
     assert page.console_errors == []
+
+
+def _no_rule_ids(page) -> None:
+    from painpath.clinical.safety import rule_ids
+
+    text = page.inner_text("body")
+    for rule_id in rule_ids():
+        assert rule_id not in text, rule_id
+
+
+def test_prescribing_form_indication_replaces_and_stop(ui_world, desktop_page, browser):
+    world, page = ui_world, desktop_page
+    old = PrescriptionFactory(
+        patient=world.p1,
+        drug="morphine",
+        dose=Decimal("30"),
+        times_per_day=2,
+        release="er_la",
+        start=timezone.localdate() - dt.timedelta(days=240),
+    )
+    PrescriptionFactory(
+        patient=world.p1,
+        drug="lorazepam",
+        dose=Decimal("1"),
+        times_per_day=1,
+        start=timezone.localdate() - dt.timedelta(days=30),
+    )
+    sign_in(page, "dr_a", PASSWORD)
+    url = f"{page.base_url}/medications/patients/{world.p1.pk}/"
+    page.goto(url)
+    # 1. no default indication: the prescriber must choose
+    expect(page.locator("#id_indication")).to_have_value("")
+    page.locator("#id_drug").select_option("ibuprofen")
+    page.locator("#id_dose").fill("400")
+    page.locator("#id_frequency").select_option("times_per_day")
+    page.locator("#id_frequency_value").fill("3")
+    page.get_by_role("button", name="Check before saving").click()
+    expect(page.locator("#id_indication + .errorlist, .errorlist").first).to_contain_text(
+        "This field is required."
+    )
+    expect(page.locator("#check-result")).to_have_count(0)
+
+    # 2. "Replaces" fills the form from the replaced line (htmx)
+    page.goto(url)
+    page.locator("#id_replaces").select_option(str(old.pk))
+    expect(page.locator("#id_drug")).to_have_value("morphine")
+    expect(page.locator("#id_dose")).to_have_value("30")
+    expect(page.locator("#id_frequency_value")).to_have_value("2")
+    expect(page.locator("#id_release")).to_have_value("er_la")
+    expect(page.locator("#id_indication")).to_have_value("chronic")
+    expect(page.locator("#id_replaces")).to_have_value(str(old.pk))
+    page.locator("#id_dose").fill("45")  # 60 -> 90 MME/day while lorazepam is in force
+    page.get_by_role("button", name="Check before saving").click()
+    check = page.locator("#check-result")
+    expect(check).to_contain_text("What changes: MME/day prescribed 60 -> 90 while lorazepam")
+    expect(check).to_contain_text("CDC 2022 Recommendation 11")
+    _no_rule_ids(page)
+    screenshot(page, "meds-replaces-check")
+    page.get_by_label("Reason for prescribing over the warnings").fill("Pain uncontrolled")
+    page.get_by_role("button", name="Save prescription").click()
+    expect(page.locator(".messages")).to_contain_text("Prescription saved")
+    new = Prescription.objects.get(replaces=old)
+    assert (new.drug, new.dose, new.release, new.indication) == (
+        "morphine",
+        Decimal("45"),
+        "er_la",
+        "chronic",
+    )
+    _no_rule_ids(page)
+
+    # 3. Stop asks for a reason and a confirmation
+    page.locator(f'a[href$="/{new.pk}/stop/"]').click()
+    expect(page.locator("h1")).to_contain_text("Stop a prescription")
+    page.get_by_role("button", name="Stop prescription").click()
+    expect(page.locator(".errorlist")).to_have_count(2)
+    new.refresh_from_db()
+    assert new.status == "active" and new.stop_reason == ""
+    page.get_by_label("Reason for stopping").fill("Switched to buprenorphine patch")
+    page.get_by_label("I confirm that this prescription is stopped.").check()
+    page.get_by_role("button", name="Stop prescription").click()
+    expect(page.locator(".messages")).to_contain_text("Prescription stopped")
+    expect(page.locator("body")).to_contain_text("Reason for stopping: Switched to buprenorphine")
+    new.refresh_from_db()
+    assert new.status == "stopped" and new.stop_reason == "Switched to buprenorphine patch"
+    assert new.stop_confirmed_at is not None and new.stopped_by == world.dr_a
+    _no_rule_ids(page)
+    assert page.console_errors == []
+
+    # 4. without JavaScript the "Fill from this prescription" button fills the form too
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        plain.set_default_timeout(10_000)
+        plain.base_url = page.base_url
+        sign_in(plain, "dr_a", PASSWORD)
+        plain.goto(url)
+        plain.locator("#id_replaces").select_option(
+            str(Prescription.objects.get(drug="lorazepam").pk)
+        )
+        plain.get_by_role("button", name="Fill from this prescription").click()
+        expect(plain.locator("#id_drug")).to_have_value("lorazepam")
+        expect(plain.locator("#id_indication")).to_have_value("chronic")
+        expect(plain.locator(".errorlist")).to_have_count(0)
+    finally:
+        context.close()
