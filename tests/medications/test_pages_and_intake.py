@@ -534,3 +534,14 @@ def test_clinic_medication_settings_list_the_clinic_policy_thresholds(world) -> 
         assert title in html, title
     assert "min ratio 0.80, window days 7" in html
     assert "Prescribed opioid dose at or above 90 MME/day" not in html  # published, not policy
+
+
+def test_clearing_replaces_through_htmx_keeps_the_typed_form(world) -> None:
+    response = client_for(world.dr_a).get(
+        f"/medications/patients/{world.p1.pk}/", {"replaces": ""}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 204  # htmx swaps nothing
+    denied = client_for(world.dr_b).get(
+        f"/medications/patients/{world.p1.pk}/", {"replaces": ""}, HTTP_HX_REQUEST="true"
+    )
+    assert denied.status_code == 404  # the access check comes first

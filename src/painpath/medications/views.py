@@ -56,6 +56,8 @@ def prescriptions(request: HttpRequest, patient_id: int) -> HttpResponse:
     actor = web_actor(request)
     items = services.list_prescriptions(actor=actor, patient_id=patient_id)  # 404 first
     patient = access.get_readable_patient(user, patient_id)
+    if request.headers.get("HX-Request") == "true" and request.GET.get("replaces") == "":
+        return HttpResponse(status=204)  # "Replaces" set back to none: keep what is typed
     can_prescribe = user.role == "clinician"
     live = [rx for rx in items if rx.status in LIVE_STATUSES]
     check: DraftCheck | None = None

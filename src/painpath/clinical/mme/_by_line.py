@@ -5,7 +5,8 @@ day it was in force, including the day it was stopped or replaced (part of that 
 and a taper or dose change (a chain of lines linked by ``replaces``) allows on a changeover day
 the most that any of its lines in force that day allows: three 10 mg doses taken in the
 morning under the old line and none under the new 7.5 mg line are within the old line, while
-three of each on the same day are more than either allows.
+three of each on the same day are more than either allows. A dose reported under a replaced
+line after the changeover counts against the taper (the step then in force).
 """
 
 from __future__ import annotations

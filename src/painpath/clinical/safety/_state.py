@@ -112,6 +112,14 @@ class StateDose(_Strict):
     taken_at: AwareDatetime | None = None
     day: date | None = None
 
+    def local_day(self, zone: zoneinfo.ZoneInfo) -> date:
+        """``day``, or the patient's local date of ``taken_at``."""
+        if self.day is not None:
+            return self.day
+        if self.taken_at is None:  # unreachable: the validator requires one of the two
+            raise StateError("doses", "give 'taken_at' or 'day'")
+        return self.taken_at.astimezone(zone).date()
+
     @model_validator(mode="after")
     def _when(self) -> StateDose:
         if self.taken_at is None and self.day is None:
@@ -285,7 +293,7 @@ def to_snapshot(state: PatientState) -> PatientSnapshot:
     doses = tuple(
         ReportedDose(
             prescription=d.prescription,
-            day=d.day if d.day is not None else d.taken_at.astimezone(zone).date(),  # type: ignore[union-attr]
+            day=d.local_day(zone),
             taken=d.taken,
             slot=d.slot,
             taken_at=d.taken_at,
@@ -306,16 +314,14 @@ def to_snapshot(state: PatientState) -> PatientSnapshot:
             raise StateError(f"questionnaires[{index}].items.{item}", "must be 0-3")
         phq9.append((q.on, q.items[item]))
     latest_phq9 = max(phq9, default=None)
-    missing: set[Input] = set()
-    for name, value in (
-        ("doses", state.doses),
-        ("monitoring", state.monitoring_events),
-        ("checkins", state.checkins),
-        ("questionnaires", state.questionnaires),
-        ("genotypes", state.genotypes),
-    ):
-        if value is None:
-            missing.add(name)  # type: ignore[arg-type]
+    given: dict[Input, object] = {
+        "doses": state.doses,
+        "monitoring": state.monitoring_events,
+        "checkins": state.checkins,
+        "questionnaires": state.questionnaires,
+        "genotypes": state.genotypes,
+    }
+    missing = {name for name, value in given.items() if value is None}
     return PatientSnapshot(
         age_years=state.age_years,
         conditions=frozenset(state.conditions),
