@@ -415,3 +415,15 @@ def test_moving_mme_from_45_to_105_is_new_with_before_and_after(world) -> None:
     fifty = next(o for o in result["triggered"] if o["rule_id"] == "mme-prescribed-50")
     assert fifty["change"] == "MME/day prescribed 60 -> 105"
     assert "mme-prescribed-50" not in {o["rule_id"] for o in result["already_open"]}
+
+
+def test_a_replacement_cannot_start_before_the_line_it_replaces(world) -> None:
+    old = PrescriptionFactory(patient=world.p1)  # started 60 days ago
+    status, body = post(
+        client_for(world.dr_a),
+        f"/api/v1/patients/{world.p1.pk}/prescriptions",
+        {**OXY, "start": (TODAY - D(61)).isoformat(), "replaces_id": old.pk},
+    )
+    assert status == 422 and body["error"]["fields"][0]["field"] == "start"
+    old.refresh_from_db()
+    assert old.status == "active" and Prescription.objects.count() == 1

@@ -115,6 +115,7 @@ def core_history(history: list[Prescription]) -> PrescriptionHistory:
 def _checkins(
     patient: Patient, on: date, unavailable: dict[str, str]
 ) -> list[dict[str, Any]] | None:
+    """Daily pain over the pain-worsening window, and the last check-in (maybe older)."""
     worsening = rule_spec("pain-worsening")
     span = worsening.int_param("recent_days") + worsening.int_param("baseline_days")
     pain = inputs.daily_pain(patient.pk, on - timedelta(days=span - 1), on)
@@ -123,8 +124,11 @@ def _checkins(
         if isinstance(value, inputs.Unavailable):
             unavailable["checkins"] = value.source
             return None
-    rows = [{"day": day, "pain": float(score)} for day, score in sorted(pain.items())]  # type: ignore[union-attr]
-    if isinstance(last, date) and last not in pain:  # type: ignore[operator]
+    by_day = pain if isinstance(pain, dict) else {}
+    rows: list[dict[str, Any]] = [
+        {"day": day, "pain": float(score)} for day, score in sorted(by_day.items())
+    ]
+    if isinstance(last, date) and last not in by_day:
         rows.append({"day": last, "pain": None})
     return rows
 
