@@ -285,6 +285,7 @@ PAINPATH_CHART_PANELS += [
 PAINPATH_CHART_PANELS.append("painpath.medications.views.chart_panel")
 PAINPATH_CHART_PANELS.append("painpath.genomics.views.chart_panel")
 PAINPATH_CHART_PANELS.append("painpath.devices.views.chart_panel")
+PAINPATH_CHART_PANELS.insert(0, "painpath.alerts.views.chart_panel")  # what needs attention first
 # Sections of a patient's own home page, in order: f(request, patient) -> str (HTML).
 PAINPATH_PATIENT_HOME_PANELS: list[str] = []
 PAINPATH_PATIENT_HOME_PANELS.append("painpath.diary.views.home_panel")

@@ -12,8 +12,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from painpath.accounts.models import ApiToken, Clinic, Role, User
+from painpath.accounts.models import (
+    ApiToken,
+    Clinic,
+    ClinicCrisisInstruction,
+    ClinicCrisisLine,
+    Role,
+    User,
+)
+from painpath.clinical.crisis_lines import load_crisis_lines
 
 
 def _is_clinic_admin(request: HttpRequest) -> bool:
@@ -75,11 +84,39 @@ class ClinicScopedInline(admin.TabularInline):  # type: ignore[type-arg]
         return super().has_delete_permission(request, obj) or _is_clinic_admin(request)
 
 
+class CrisisInstructionInline(ClinicScopedInline):
+    model = ClinicCrisisInstruction
+    extra = 1
+    fields = ["language", "text"]
+    verbose_name_plural = _("What the clinic tells a patient in crisis to do (per language)")
+
+
+class CrisisLineInline(ClinicScopedInline):
+    model = ClinicCrisisLine
+    extra = 0
+    fields = ["kind", "name", "number", "how", "language", "replaces", "position"]
+    verbose_name_plural = _("The clinic's own crisis lines (added, or replacing a line on file)")
+
+
 @admin.register(Clinic)
 class ClinicAdmin(ClinicScopedAdmin):
     clinic_field = "id"
-    list_display = ["name", "slug", "timezone", "synthetic"]
+    list_display = ["name", "slug", "timezone", "country", "synthetic"]
     search_fields = ["name", "slug"]
+    inlines = [CrisisInstructionInline, CrisisLineInline]
+    readonly_fields = ["lines_on_file"]
+
+    @admin.display(description=_("Crisis lines on file for the country"))
+    def lines_on_file(self, obj: Clinic | None) -> str:
+        if obj is None or not obj.country:
+            return str(_("Set the country to see its lines."))
+        lines = [line for line in load_crisis_lines().lines if line.country == obj.country]
+        if not lines:
+            return str(_("None: patients see the clinic's instructions and phone only."))
+        return "; ".join(
+            f"{line.id}: {next(iter(line.names.values()), line.kind)} {line.number}"
+            for line in lines
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_superuser)

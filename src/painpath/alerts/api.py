@@ -1,4 +1,5 @@
-"""API: alerts of the caller's patients; acknowledge, resolve with a note, reassign."""
+"""API: alerts of the caller's patients, with how to reach the patient; acknowledge, snooze
+with a reason until a time, resolve with a reason, reassign."""
 
 from __future__ import annotations
 
@@ -16,9 +17,17 @@ from painpath.core.paging import MAX_LIMIT
 router = Router(tags=["alerts"])
 
 
+class PatientContactOut(Schema):
+    phone: str = Field(description="The patient's phone (E.164); empty if none on the record")
+    emergency_contact_name: str
+    emergency_contact_relationship: str
+    emergency_contact_phone: str = Field(description="E.164; empty if none on the record")
+
+
 class AlertOut(Schema):
     id: int
     patient_id: int
+    patient_contact: PatientContactOut = Field(description="How to reach the patient now")
     rule_id: str
     subject: str
     severity: str
@@ -27,7 +36,13 @@ class AlertOut(Schema):
     reference: str
     sources: list[str]
     evidence: dict[str, Any]
-    status: str
+    status: str = Field(description="open, acknowledged or resolved")
+    state: str = Field(
+        description="open, snoozed, acknowledged or resolved; only open alerts rank a patient"
+    )
+    opened_at: datetime | None = Field(description="When it last became open (raised, reopened)")
+    snoozed_until: datetime | None
+    snooze_reason: str
     assignee_id: int | None
     escalated_to_id: int | None
     escalated_at: datetime | None
@@ -55,7 +70,12 @@ class ListParams(Schema):
 
 
 class ResolveIn(Schema):
-    note: str = Field(max_length=2000)
+    note: str = Field(max_length=2000, description="The reason for resolving")
+
+
+class SnoozeIn(Schema):
+    until: datetime = Field(description="With a time zone offset; at most 30 days ahead")
+    reason: str = Field(max_length=500)
 
 
 class ReassignIn(Schema):
@@ -63,7 +83,18 @@ class ReassignIn(Schema):
 
 
 def alert_out(alert: Alert) -> AlertOut:
-    return AlertOut.model_validate(alert, from_attributes=True)
+    return AlertOut.model_validate(
+        {
+            **{
+                name: getattr(alert, name)
+                for name in AlertOut.model_fields
+                if name != "patient_contact"
+            },
+            "patient_contact": PatientContactOut.model_validate(
+                alert.patient, from_attributes=True
+            ),
+        }
+    )
 
 
 @router.get("", response=AlertPage, summary="Alerts of my patients")
@@ -87,7 +118,15 @@ def acknowledge(request: HttpRequest, alert_id: int) -> AlertOut:
     return alert_out(services.acknowledge_alert(actor=actor_of(request), alert_id=alert_id))
 
 
-@router.post("/{alert_id}/resolve", response=AlertOut, summary="Resolve with a note")
+@router.post("/{alert_id}/snooze", response=AlertOut, summary="Snooze until a time, with a reason")
+def snooze(request: HttpRequest, alert_id: int, payload: SnoozeIn) -> AlertOut:
+    alert = services.snooze_alert(
+        actor=actor_of(request), alert_id=alert_id, until=payload.until, reason=payload.reason
+    )
+    return alert_out(alert)
+
+
+@router.post("/{alert_id}/resolve", response=AlertOut, summary="Resolve with a reason")
 def resolve(request: HttpRequest, alert_id: int, payload: ResolveIn) -> AlertOut:
     alert = services.resolve_alert(actor=actor_of(request), alert_id=alert_id, note=payload.note)
     return alert_out(alert)

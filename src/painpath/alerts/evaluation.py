@@ -17,10 +17,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from painpath import access
 from painpath.accounts.models import User
+from painpath.alerts.links import link_questionnaire_flags
 from painpath.alerts.models import (
     SEVERITY_RANK,
     Alert,
@@ -184,10 +186,12 @@ def evaluate_patient(*, patient_id: int, actor: Actor = SYSTEM) -> Evaluation:
         }
         entries: list[audit.AuditEntry] = []
         seen: set[tuple[str, str]] = set()
+        holding: dict[str, Alert] = {}  # rule id -> its alert, for questionnaire flag links
         for outcome in result.outcomes:
             seen.add(outcome.key)
             alert = ongoing.get(outcome.key)
             if alert is not None:
+                holding[outcome.rule_id] = alert
                 alert.evidence, alert.last_seen_at = outcome.evidence, now
                 alert.severity, alert.severity_rank = outcome.severity, outcome.rank
                 alert.message = outcome.message
@@ -217,6 +221,7 @@ def evaluate_patient(*, patient_id: int, actor: Actor = SYSTEM) -> Evaluation:
                 created_at=now,
                 last_seen_at=now,
             )
+            holding[outcome.rule_id] = alert
             entries.append(
                 audit.AuditEntry(
                     Action.CREATE,
@@ -226,6 +231,7 @@ def evaluate_patient(*, patient_id: int, actor: Actor = SYSTEM) -> Evaluation:
                     {"rule_id": alert.rule_id, "assignee": alert.assignee_id},
                 )
             )
+        entries += link_questionnaire_flags(patient_id=patient.pk, holding=holding, now=now)
         kept_unknown = set(result.not_evaluated)
         for key, alert in ongoing.items():
             if key in seen or alert.rule_id in kept_unknown:
@@ -288,11 +294,13 @@ def check_draft(
 
 
 def escalate_overdue(*, now: datetime | None = None, actor: Actor = SYSTEM) -> int:
-    """Escalate open alerts older than their clinic's limit; returns how many.
+    """Escalate alerts left open past their clinic's limit; returns how many.
 
-    An alert whose condition has cleared (``cleared_at``) stays open until a clinician
-    resolves it, but is not escalated; nor is an alert whose assignee is the escalation
-    clinician (escalation must reach a second person).
+    The limit runs from when the alert last became open (raised, or reopened by a new event)
+    or, for a snoozed one, from the end of the snooze; each opening is escalated once. An
+    acknowledged alert is not escalated, nor one still snoozed, nor one whose condition has
+    cleared (``cleared_at``: it stays open until a clinician resolves it), nor one whose
+    assignee is the escalation clinician (escalation must reach a second person).
     """
     now = now or timezone.now()
     count = 0
@@ -301,11 +309,12 @@ def escalate_overdue(*, now: datetime | None = None, actor: Actor = SYSTEM) -> i
         visible = set(access.visible_patients(policy.escalate_to).values_list("pk", flat=True))
         with transaction.atomic():
             due = Alert.objects.filter(
+                Q(opened_at__lte=cutoff) | Q(opened_at__isnull=True, created_at__lte=cutoff),
+                Q(escalated_at__isnull=True) | Q(escalated_at__lt=F("opened_at")),
+                Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=cutoff),
                 patient__clinic_id=policy.clinic_id,
                 status=AlertStatus.OPEN,
-                escalated_at__isnull=True,
                 cleared_at__isnull=True,
-                created_at__lte=cutoff,
             )
             # the escalation clinician's own alerts are neither locked nor escalated; they are
             # logged once per run, as a count

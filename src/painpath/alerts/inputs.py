@@ -12,22 +12,25 @@ import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Final
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "UNAVAILABLE",
+    "FlagView",
     "PgxFindingView",
     "Unavailable",
     "daily_pain",
     "daily_pain_and_function",
     "last_checkin_date",
     "latest_phq9_item9",
+    "link_flags",
     "open_urgent_flags",
     "pgx_findings",
     "pgx_results",
+    "unlinked_crisis_flags",
 ]
 
 
@@ -109,6 +112,34 @@ def open_urgent_flags(patient_ids: list[int]) -> dict[int, list[str]] | Unavaila
     if isinstance(fn, Unavailable):
         return fn
     return dict(fn(patient_ids))
+
+
+@dataclass(frozen=True)
+class FlagView:
+    """A questionnaire flag as the alert workflow needs it."""
+
+    id: int
+    reviewed_at: datetime | None
+    reviewed_by_id: int | None
+
+
+def unlinked_crisis_flags(patient_id: int, instrument_id: str) -> list[FlagView] | Unavailable:
+    """The patient's crisis flags of the instrument not yet linked to an alert (locked)."""
+    fn = _function("painpath.assessments.flags", "unlinked_crisis_flags")
+    if isinstance(fn, Unavailable):
+        return fn
+    return [
+        FlagView(id=int(f.id), reviewed_at=f.reviewed_at, reviewed_by_id=f.reviewed_by_id)
+        for f in fn(patient_id, instrument_id)
+    ]
+
+
+def link_flags(flag_ids: list[int], alert_id: int) -> int | Unavailable:
+    """Link the flags to the alert that now carries their state; returns how many."""
+    fn = _function("painpath.assessments.flags", "link_flags")
+    if isinstance(fn, Unavailable):
+        return fn
+    return int(fn(flag_ids, alert_id))
 
 
 def pgx_findings(patient_id: int, drug: str) -> list[PgxFindingView] | Unavailable:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone as dj_timezone
@@ -35,6 +38,12 @@ class Alert(models.Model):
     raised twice; once a later evaluation finds it gone, ``cleared_at`` is set, and a new
     episode raises a new alert. ``subject`` tells apart alerts of one rule (the drug for
     ``pgx_conflict``).
+
+    Workflow: open -> acknowledged -> resolved (with a reason). An open alert may be snoozed
+    until a time, with a reason: until then it neither ranks the patient in triage nor
+    escalates; after it, it is open again. ``opened_at`` is when it last became open (raised,
+    or reopened by a new event such as a new answer signalling risk of self-harm); the
+    escalation clock runs from it (or from the end of a snooze).
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alerts")
@@ -66,6 +75,15 @@ class Alert(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution_note = models.TextField(blank=True)
+    opened_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the alert last became open (default: raised)")
+    )
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    snoozed_at = models.DateTimeField(null=True, blank=True)
+    snoozed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    snooze_reason = models.TextField(blank=True)
     last_seen_at = models.DateTimeField(default=dj_timezone.now)
     cleared_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When an evaluation found the condition gone")
@@ -86,6 +104,39 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} ({self.status})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.opened_at is None:  # a new alert is open from when it was raised
+            self.opened_at = self.created_at
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "opened_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_snoozed(self) -> bool:
+        return (
+            self.status == AlertStatus.OPEN
+            and self.snoozed_until is not None
+            and self.snoozed_until > dj_timezone.now()
+        )
+
+    @property
+    def state(self) -> str:
+        """open, snoozed, acknowledged or resolved (a snooze that has passed is open)."""
+        return "snoozed" if self.is_snoozed else str(self.status)
+
+    @property
+    def needs_attention(self) -> bool:
+        """Open, not snoozed, condition still holding: this ranks the patient in triage."""
+        return self.status == AlertStatus.OPEN and not self.is_snoozed and self.cleared_at is None
+
+
+def attention_q(now: datetime) -> models.Q:
+    """Alerts that rank a patient as needing attention at ``now``: open, not snoozed (or the
+    snooze has passed), condition still holding. Acknowledged ones stay listed, unranked."""
+    return models.Q(status=AlertStatus.OPEN, cleared_at__isnull=True) & (
+        models.Q(snoozed_until__isnull=True) | models.Q(snoozed_until__lte=now)
+    )
 
 
 class RoutingRule(models.Model):

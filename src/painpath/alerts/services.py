@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from painpath import access
 from painpath.accounts.models import Role, User
 from painpath.alerts import inputs
-from painpath.alerts.models import UNRESOLVED, Alert, AlertStatus, PatientSafetyState
+from painpath.alerts.models import (
+    UNRESOLVED,
+    Alert,
+    AlertStatus,
+    PatientSafetyState,
+    attention_q,
+)
 from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.core.context import Actor
@@ -29,11 +35,15 @@ __all__ = [
     "list_alerts",
     "reassign_alert",
     "resolve_alert",
+    "snooze_alert",
+    "state_counts",
     "triage",
 ]
 
 OBJECT_TYPE = "Alert"
 MAX_NOTE = 2000
+MAX_REASON = 500
+MAX_SNOOZE = timedelta(days=30)
 URGENT_RANK = 3
 
 
@@ -131,27 +141,65 @@ def _changed(actor: Actor, alert: Alert, detail: dict[str, object]) -> None:
 
 
 def acknowledge_alert(*, actor: Actor, alert_id: int) -> Alert:
+    """Open (or snoozed) -> acknowledged: the care team has seen it. It no longer ranks the
+    patient in triage nor escalates, and stays listed until resolved. A questionnaire flag
+    linked to the alert shows the same state (the alert is the one record of it)."""
     user = access.require_authenticated(actor.user)
     with transaction.atomic():
         alert = _for_handling(user, alert_id)
         if alert.status != AlertStatus.OPEN:
             raise Conflict(_("Only an open alert can be acknowledged."))
+        was_snoozed = alert.is_snoozed
         alert.status, alert.acknowledged_by, alert.acknowledged_at = (
             AlertStatus.ACKNOWLEDGED,
             user,
             timezone.now(),
         )
         alert.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
-        _changed(actor, alert, {"status": alert.status})
+        _changed(actor, alert, {"status": alert.status, "was_snoozed": was_snoozed})
+    return alert
+
+
+def snooze_alert(*, actor: Actor, alert_id: int, until: datetime, reason: str) -> Alert:
+    """Put an open alert aside until ``until`` (at most MAX_SNOOZE ahead), with a reason:
+    until then it neither ranks the patient nor escalates; after it, it is open again and
+    the escalation clock starts from that time."""
+    user = access.require_authenticated(actor.user)
+    reason = reason.strip()
+    now = timezone.now()
+    errors = []
+    if not reason or len(reason) > MAX_REASON:
+        errors.append(FieldError("reason", _("1 to %(n)d characters.") % {"n": MAX_REASON}))
+    if timezone.is_naive(until):
+        errors.append(FieldError("until", _("Give a time with its time zone offset.")))
+    elif not now < until <= now + MAX_SNOOZE:
+        errors.append(
+            FieldError(
+                "until",
+                _("Must be in the future and at most %(days)d days ahead.")
+                % {"days": MAX_SNOOZE.days},
+            )
+        )
+    if errors:
+        raise InvalidInput(_("The alert cannot be snoozed so."), fields=errors)
+    with transaction.atomic():
+        alert = _for_handling(user, alert_id)
+        if alert.status != AlertStatus.OPEN:
+            raise Conflict(_("Only an open alert can be snoozed."))
+        alert.snoozed_until, alert.snoozed_at, alert.snoozed_by = until, now, user
+        alert.snooze_reason = reason
+        alert.save(update_fields=["snoozed_until", "snoozed_at", "snoozed_by", "snooze_reason"])
+        _changed(actor, alert, {"snoozed_until": until.isoformat(), "reason": reason})
     return alert
 
 
 def resolve_alert(*, actor: Actor, alert_id: int, note: str) -> Alert:
+    """Resolved with a reason (``note``): the episode is closed for the care team."""
     user = access.require_authenticated(actor.user)
     note = note.strip()
     if not note or len(note) > MAX_NOTE:
         raise InvalidInput(
-            _("A note is required."),
+            _("A reason is required."),
             fields=[FieldError("note", _("1 to %(n)d characters.") % {"n": MAX_NOTE})],
         )
     with transaction.atomic():
@@ -195,49 +243,82 @@ def reassign_alert(*, actor: Actor, alert_id: int, assignee_id: int) -> Alert:
 @dataclass(frozen=True)
 class TriageRow:
     patient: Patient
-    rank: int  # highest open severity rank, -1 if none
+    rank: int  # highest severity rank among alerts needing attention, -1 if none
     severity: str
     reason: str
-    open_count: int  # unresolved alerts whose condition still holds
+    open_count: int  # open, not snoozed, condition still holding: these rank the patient
     last_change_at: datetime | None
     urgent_flags: tuple[str, ...]
     cleared_count: int = 0  # unresolved alerts whose condition has cleared (not ranked)
+    acknowledged_count: int = 0  # seen by the care team, not yet resolved (not ranked)
+    snoozed_count: int = 0  # open but snoozed (not ranked until the snooze passes)
+    top_alert_id: int | None = None  # the alert the reason is about
 
 
 _SEVERITIES = {0: "info", 1: "warning", 2: "high", 3: "urgent"}
+STATES = ("open", "snoozed", "acknowledged", "cleared")
 
 
-def triage(*, actor: Actor, limit: int = 100) -> tuple[list[TriageRow], bool]:
-    """The caller's patients by open-alert severity, then most recent change (fixed query
-    count whatever the panel size). The flag says whether urgent questionnaire flags could be
-    read (False: the assessments source is unavailable).
+def _state_counts(patient_ids: list[int], now: datetime) -> dict[str, dict[int, int]]:
+    """Unresolved alerts per state and patient, in one query: open (ranks the patient),
+    snoozed, acknowledged, or cleared (the condition is gone; resolve it)."""
+    counts: dict[str, dict[int, int]] = {k: {} for k in STATES}
+    for pid, cleared_at, status, snoozed_until in Alert.objects.filter(
+        patient_id__in=patient_ids, status__in=UNRESOLVED
+    ).values_list("patient_id", "cleared_at", "status", "snoozed_until"):
+        if cleared_at is not None:
+            kind = "cleared"
+        elif status == AlertStatus.ACKNOWLEDGED:
+            kind = "acknowledged"
+        elif snoozed_until is not None and snoozed_until > now:
+            kind = "snoozed"
+        else:
+            kind = "open"
+        counts[kind][pid] = counts[kind].get(pid, 0) + 1
+    return counts
 
-    Alerts whose condition has cleared stay unresolved until a clinician resolves them, but
-    they do not rank a patient: they are counted apart, as "condition cleared"."""
+
+def state_counts(*, actor: Actor, patient_id: int) -> dict[str, int]:
+    """The patient's unresolved alerts per state (for the chart)."""
     user = _staff(actor)
-    open_alerts = Alert.objects.filter(
-        patient=OuterRef("pk"), status__in=UNRESOLVED, cleared_at__isnull=True
-    ).order_by("-severity_rank", "-created_at")
-    patients = access.visible_patients(user).annotate(
+    access.get_readable_patient(user, patient_id)
+    counts = _state_counts([patient_id], timezone.now())
+    return {k: counts[k].get(patient_id, 0) for k in STATES}
+
+
+def triage(
+    *, actor: Actor, limit: int = 100, patient_ids: list[int] | None = None
+) -> tuple[list[TriageRow], bool]:
+    """The caller's patients by the severity of what needs attention, then most recent change
+    (fixed query count whatever the panel size); ``patient_ids`` narrows it (one row after an
+    action). The flag says whether urgent questionnaire flags could be read (False: the
+    assessments source is unavailable).
+
+    Only open alerts rank a patient: acknowledged ones (seen), snoozed ones (until the snooze
+    passes) and ones whose condition has cleared stay listed, counted apart, until resolved."""
+    user = _staff(actor)
+    now = timezone.now()
+    attention = Alert.objects.filter(attention_q(now), patient=OuterRef("pk")).order_by(
+        "-severity_rank", "-created_at"
+    )
+    visible = access.visible_patients(user)
+    if patient_ids is not None:
+        visible = visible.filter(pk__in=patient_ids)
+    patients = visible.annotate(
         top_rank=Coalesce(
-            Subquery(open_alerts.values("severity_rank")[:1]),
+            Subquery(attention.values("severity_rank")[:1]),
             Value(-1),
             output_field=IntegerField(),
         ),
-        top_title=Subquery(open_alerts.values("title")[:1]),
-        top_message=Subquery(open_alerts.values("message")[:1]),
+        top_id=Subquery(attention.values("pk")[:1]),
+        top_title=Subquery(attention.values("title")[:1]),
+        top_message=Subquery(attention.values("message")[:1]),
         last_change=Subquery(
             PatientSafetyState.objects.filter(patient=OuterRef("pk")).values("last_change_at")[:1]
         ),
     )
     rows_by_id = {p.pk: p for p in patients}
-    counts: dict[int, int] = {}
-    cleared: dict[int, int] = {}
-    for pid, cleared_at in Alert.objects.filter(
-        patient_id__in=list(rows_by_id), status__in=UNRESOLVED
-    ).values_list("patient_id", "cleared_at"):
-        target = counts if cleared_at is None else cleared
-        target[pid] = target.get(pid, 0) + 1
+    counts = _state_counts(list(rows_by_id), now)
     flags = inputs.open_urgent_flags(list(rows_by_id))
     flags_ok = not isinstance(flags, inputs.Unavailable)
     flag_map: dict[int, list[str]] = flags if isinstance(flags, dict) else {}
@@ -257,10 +338,13 @@ def triage(*, actor: Actor, limit: int = 100) -> tuple[list[TriageRow], bool]:
                 rank=rank,
                 severity=_SEVERITIES.get(rank, ""),
                 reason=" ".join(reason.split()),
-                open_count=counts.get(p.pk, 0),
+                open_count=counts["open"].get(p.pk, 0),
                 last_change_at=p.last_change,
                 urgent_flags=patient_flags,
-                cleared_count=cleared.get(p.pk, 0),
+                cleared_count=counts["cleared"].get(p.pk, 0),
+                acknowledged_count=counts["acknowledged"].get(p.pk, 0),
+                snoozed_count=counts["snoozed"].get(p.pk, 0),
+                top_alert_id=p.top_id,
             )
         )
     rows.sort(

@@ -12,11 +12,14 @@ from pydantic import StrictInt
 
 from painpath.accounts.models import User
 from painpath.assessments import schedules, services
+from painpath.assessments.flags import signals_crisis
 from painpath.assessments.models import QuestionnaireResponse, Source
 from painpath.clinical.instruments import get_instrument, list_instruments
 from painpath.core.api import actor_of
 from painpath.core.errors import FieldError, InvalidInput
 from painpath.interop import fhir
+from painpath.patients.api import CrisisPanelOut, crisis_panel_out
+from painpath.patients.crisis import show_crisis_panel
 
 router = Router(tags=["questionnaires"])
 fhir_router = Router(tags=["FHIR R4"])
@@ -49,6 +52,17 @@ class ResponseOut(Schema):
     day: date
     source: str
     synthetic: bool
+
+
+class SubmittedResponseOut(ResponseOut):
+    crisis: CrisisPanelOut | None = Field(
+        None,
+        description=(
+            "Present when the answers signal a risk of self-harm (an item the instrument "
+            "data marks as a crisis flag, e.g. PHQ-9 item 9 above 0): show it to the "
+            "patient at once, before anything else. The care team is alerted."
+        ),
+    )
 
 
 class DueOut(Schema):
@@ -103,17 +117,23 @@ def _own_patient_id(request: HttpRequest, patient_id: int | None) -> int:
     return int(record.pk)
 
 
-@router.post("/responses", response={201: ResponseOut}, summary="Answer a questionnaire")
-def submit_response(request: HttpRequest, payload: ResponseIn) -> Status[ResponseOut]:
+@router.post("/responses", response={201: SubmittedResponseOut}, summary="Answer a questionnaire")
+def submit_response(request: HttpRequest, payload: ResponseIn) -> Status[SubmittedResponseOut]:
+    actor = actor_of(request)
     response = services.submit_response(
-        actor=actor_of(request),
+        actor=actor,
         patient_id=_own_patient_id(request, payload.patient_id),
         instrument_id=payload.instrument,
         answers=payload.answers,
         sex=payload.sex,
         source=Source.API,
     )
-    return Status(201, response_out(response))
+    crisis = None
+    if signals_crisis(response):
+        panel = show_crisis_panel(actor=actor, patient_id=response.patient_id, reason="answers")
+        crisis = crisis_panel_out(panel)
+    out = SubmittedResponseOut(**response_out(response).model_dump(), crisis=crisis)
+    return Status(201, out)
 
 
 @router.get("/responses", response=list[ResponseOut], summary="A patient's responses")

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from painpath.analytics.synth import Cohort
 from painpath.analytics.synth_diary import SCHEDULE, generate_measurements
+from painpath.assessments.flags import crisis_labels
 from painpath.assessments.models import (
     Flag,
     QuestionnaireResponse,
@@ -71,7 +72,8 @@ def load_demo(cohort: Cohort, *, stored: StoredCohort) -> None:
                 response=r,
                 instrument=r.instrument,
                 label=label,
-                urgent=label in urgent_labels,
+                urgent=label in urgent_labels or label in crisis_labels(r.instrument),
+                crisis=label in crisis_labels(r.instrument),
                 raised_at=r.completed_at,
                 synthetic=True,
             )

@@ -127,17 +127,32 @@ class Reminder(models.Model):
 
 
 class Flag(models.Model):
-    """A flag a response raised (e.g. PHQ-9 item 9 > 0), open until a clinician reviews it."""
+    """A flag a response raised (e.g. PHQ-9 item 9 > 0).
+
+    A flag its safety rule answers with an alert is linked to that alert (``alert``), which is
+    then the one record of its state (painpath.alerts.links): open, snoozed, acknowledged,
+    resolved. Until linked, or for a flag no rule answers, ``reviewed_at`` is its state: open
+    until a clinician reviews it. ``crisis`` (from the instrument data) marks a risk of
+    self-harm: the patient was shown the crisis panel."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="flags")
     response = models.ForeignKey(QuestionnaireResponse, on_delete=models.CASCADE)
     instrument = models.CharField(max_length=32)
     label = models.CharField(max_length=100)
     urgent = models.BooleanField(default=False)
+    crisis = models.BooleanField(default=False)
     raised_at = models.DateTimeField(default=dj_timezone.now)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    alert = models.ForeignKey(
+        "alerts.Alert",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="flags",
+        help_text=_("The alert that carries this flag's state"),
     )
     synthetic = models.BooleanField(default=False)
 
@@ -147,6 +162,17 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.instrument})"
+
+    @property
+    def state(self) -> str:
+        """The linked alert's state, else open or reviewed."""
+        if self.alert is not None:
+            return self.alert.state
+        return "reviewed" if self.reviewed_at is not None else "open"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in {"open", "snoozed"}
 
 
 class ClinicQuestionnairePolicy(models.Model):

@@ -44,10 +44,16 @@ def score_series(patient_id: int, instrument_id: str) -> list[tuple[date, float]
 
 
 def open_urgent_flags(patient_ids: list[int]) -> dict[int, list[str]]:
-    """Open (not yet reviewed) urgent flag labels per patient, in one query."""
+    """Open (not yet reviewed) urgent flag labels per patient, in one query. A flag linked to
+    an alert is not counted: the alert carries its state (and ranks the patient itself)."""
     found: dict[int, list[str]] = defaultdict(list)
     rows = (
-        Flag.objects.filter(patient_id__in=patient_ids, urgent=True, reviewed_at__isnull=True)
+        Flag.objects.filter(
+            patient_id__in=patient_ids,
+            urgent=True,
+            reviewed_at__isnull=True,
+            alert__isnull=True,
+        )
         .order_by("patient_id", "-raised_at")
         .values_list("patient_id", "label")
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from painpath import access
+from painpath.assessments.flags import crisis_labels
 from painpath.assessments.models import (
     OPEN_REMINDER_STATES,
     Flag,
@@ -94,6 +95,7 @@ def submit_response(
         ) from None
     now = completed_at or timezone.now()
     urgent_labels = policy().urgent_labels
+    crisis = crisis_labels(definition.id)
     with transaction.atomic():
         response = QuestionnaireResponse.objects.create(
             patient=patient,
@@ -118,7 +120,8 @@ def submit_response(
                 response=response,
                 instrument=definition.id,
                 label=label,
-                urgent=label in urgent_labels,
+                urgent=label in urgent_labels or label in crisis,
+                crisis=label in crisis,
                 raised_at=now,
                 synthetic=patient.synthetic,
             )
@@ -140,6 +143,7 @@ def submit_response(
                 "source": source,
                 "valid": result.valid,
                 "flags": list(result.flags),
+                "crisis": bool(crisis & set(result.flags)),
                 "reminders_answered": closed,
             },
         )
@@ -199,7 +203,11 @@ def score_history(*, actor: Actor, patient_id: int) -> tuple[list[ScoreRow], lis
     """Every scored response with change from the instrument's first (baseline) response,
     judged against the instrument's published change thresholds; and the patient's flags."""
     responses = list_responses(actor=actor, patient_id=patient_id)
-    flags = list(Flag.objects.filter(patient_id=patient_id).select_related("reviewed_by"))
+    flags = list(
+        Flag.objects.filter(patient_id=patient_id).select_related(
+            "reviewed_by", "alert", "alert__acknowledged_by"
+        )
+    )
     # Per instrument, the first valid response (the baseline) and its score.
     baselines: dict[str, tuple[QuestionnaireResponse, float]] = {}
     for r in sorted(responses, key=lambda r: r.completed_at):
@@ -238,14 +246,24 @@ def _measured(r: QuestionnaireResponse) -> Measurement:
 
 
 def review_flag(*, actor: Actor, flag_id: int) -> Flag:
-    """A clinician on the care team marks a flag reviewed (it stops being open)."""
+    """A clinician on the care team marks a flag reviewed (it stops being open). A flag linked
+    to an alert has no state of its own: reviewing it acknowledges that alert (if open), so
+    the flag and the alert never disagree."""
+    from painpath.alerts.models import AlertStatus  # noqa: PLC0415  (alerts reads us lazily)
+    from painpath.alerts.services import acknowledge_alert  # noqa: PLC0415
+
     user = access.require_authenticated(actor.user)
     with transaction.atomic():
         flag = Flag.objects.select_for_update().filter(pk=flag_id).first()
         if flag is None:
             raise NotFound(_("No such flag."))
         access.get_patient_for_clinical_write(user, flag.patient_id)
-        if flag.reviewed_at is None:
+        detail: dict[str, object] = {"label": flag.label, "reviewed": True}
+        if flag.alert_id is not None:
+            if flag.alert is not None and flag.alert.status == AlertStatus.OPEN:
+                acknowledge_alert(actor=actor, alert_id=flag.alert_id)
+            detail["alert"] = flag.alert_id
+        elif flag.reviewed_at is None:
             flag.reviewed_at = timezone.now()
             flag.reviewed_by = user
             flag.save(update_fields=["reviewed_at", "reviewed_by"])
@@ -255,6 +273,7 @@ def review_flag(*, actor: Actor, flag_id: int) -> Flag:
             object_type="Flag",
             object_id=flag.pk,
             patient_id=flag.patient_id,
-            detail={"label": flag.label, "reviewed": True},
+            detail=detail,
         )
+    flag.refresh_from_db()
     return flag

@@ -13,11 +13,13 @@ from django.views.decorators.http import require_POST
 
 from painpath import access
 from painpath.assessments import schedules, services
+from painpath.assessments.flags import signals_crisis
 from painpath.assessments.models import MAX_EVERY_DAYS
 from painpath.assessments.policy import policy_for
 from painpath.clinical.instruments import get_instrument, is_whole_number, list_instruments
 from painpath.core.errors import FieldError, InvalidInput, NotFound
 from painpath.core.web import signed_in_user, web_actor
+from painpath.patients.crisis import show_crisis_panel
 from painpath.patients.models import Patient
 
 
@@ -69,6 +71,8 @@ def answer(request: HttpRequest, instrument_id: str) -> HttpResponse:
                 errors = [f.message for f in exc.fields] or [exc.message]
                 status = 422
             else:
+                if signals_crisis(response):  # the very next thing they see: the panel
+                    return redirect("assessments:support", response_id=response.pk)
                 messages.success(request, _("Thank you: your answers are saved."))
                 if not response.valid:
                     messages.warning(request, _("Some questions were left out, so no score."))
@@ -85,6 +89,19 @@ def answer(request: HttpRequest, instrument_id: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+@login_required
+def support(request: HttpRequest, response_id: int) -> HttpResponse:
+    """After answers that signal a risk of self-harm: the crisis panel first, then a word
+    that the answers are saved."""
+    patient = _own_patient(request)
+    actor = web_actor(request)
+    response = services.get_response(actor=actor, response_id=response_id)
+    if response.patient_id != patient.pk or not signals_crisis(response):
+        return redirect("assessments:mine")
+    panel = show_crisis_panel(actor=actor, patient_id=patient.pk, reason="answers")
+    return render(request, "assessments/support.html", {"panel": panel, "response": response})
 
 
 @login_required
@@ -154,7 +171,10 @@ def schedule(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_POST
 def review_flag(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag = services.review_flag(actor=web_actor(request), flag_id=flag_id)
-    messages.success(request, _("Flag marked reviewed."))
+    if flag.alert_id is not None:
+        messages.success(request, _("Flag reviewed: its alert is acknowledged."))
+    else:
+        messages.success(request, _("Flag marked reviewed."))
     return redirect("patients:detail", patient_id=flag.patient_id)
 
 
@@ -180,8 +200,8 @@ def chart_panel(request: HttpRequest, patient: Patient) -> str:
         {
             "patient": patient,
             "rows": rows[:40],
-            "open_flags": [f for f in flags if f.reviewed_at is None],
-            "reviewed_flags": [f for f in flags if f.reviewed_at is not None][:5],
+            "open_flags": [f for f in flags if f.is_open],
+            "reviewed_flags": [f for f in flags if not f.is_open][:5],
             "due": seen.due,
             "adherence": seen.adherence,
             "can_schedule": user.role == "clinician",

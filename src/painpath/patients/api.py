@@ -14,6 +14,7 @@ from painpath.core.errors import FieldError, InvalidInput
 from painpath.core.paging import MAX_LIMIT, MAX_OFFSET
 from painpath.patients import conditions as condition_services
 from painpath.patients import services
+from painpath.patients.crisis import CrisisPanel
 from painpath.patients.models import Condition, Patient
 
 router = Router(tags=["patients"])
@@ -44,6 +45,11 @@ class PatientOut(Schema):
     date_of_birth: date
     sex: str
     timezone: str = Field(description="The patient's time zone (the clinic's if not set)")
+    preferred_language: str = Field(description="en or es; empty: English")
+    phone: str = Field(description="E.164, e.g. +12015550123; empty if unknown")
+    emergency_contact_name: str
+    emergency_contact_relationship: str
+    emergency_contact_phone: str = Field(description="E.164; empty if no contact")
     synthetic: bool = Field(description="True for generated demo/test data, never a real person")
     conditions: list[ConditionOut]
     care_team_ids: list[int]
@@ -63,6 +69,13 @@ class PatientIn(Schema):
     date_of_birth: date
     sex: str = Field(description="female, male, other or unknown")
     timezone: str = ""
+    preferred_language: str = Field("", max_length=8, description="en or es; empty: English")
+    phone: str = Field(
+        "", max_length=32, description="National (clinic's country) or international (+) form"
+    )
+    emergency_contact_name: str = Field("", max_length=100)
+    emergency_contact_relationship: str = Field("", max_length=60)
+    emergency_contact_phone: str = Field("", max_length=32)
     conditions: list[ConditionSchema] = []
     care_team_ids: list[int] | None = Field(
         None, description="Care teams to put the patient on (default: the clinician's first)"
@@ -77,6 +90,65 @@ class PatientPatch(Schema):
     date_of_birth: date | None = None
     sex: str | None = None
     timezone: str | None = None
+    preferred_language: str | None = Field(None, max_length=8)
+    phone: str | None = Field(None, max_length=32)
+    emergency_contact_name: str | None = Field(None, max_length=100)
+    emergency_contact_relationship: str | None = Field(None, max_length=60)
+    emergency_contact_phone: str | None = Field(None, max_length=32)
+
+
+class CrisisLineOut(Schema):
+    kind: str = Field(description="emergency or crisis")
+    name: str
+    number: str = Field(description="As written for people, e.g. '116 123'")
+    dial: str = Field(description="Digits to dial (for a tel: link)")
+    how: str = Field(description="How and when to use it; may be empty")
+    language: str = Field(description="Language of the name (the source's, if not the patient's)")
+    how_language: str
+    source_url: str = Field(description="Where the line was checked; empty for a clinic's own")
+    checked: date | None = Field(description="When it was checked there")
+    from_clinic: bool = Field(description="A line the clinic added or put in place of one")
+
+
+class CrisisClinicOut(Schema):
+    name: str
+    phone: str = Field(description="E.164; empty if the clinic set none")
+    instructions: str = Field(description="What the clinic asks the patient to do; may be empty")
+    instructions_language: str
+
+
+class CrisisPanelOut(Schema):
+    """What the patient must be shown at once when their answers signal a risk of
+    self-harm: painpath's wording (``texts``: heading, intro, danger, team_told, ...), the
+    clinic's instructions and phone, and the crisis and emergency lines of the clinic's
+    country, emergency first, in the patient's language where the source gives it."""
+
+    language: str
+    country: str = Field(description="ISO 3166-1 alpha-2 code of the clinic; empty if unset")
+    texts: dict[str, str]
+    clinic: CrisisClinicOut
+    lines: list[CrisisLineOut]
+    lines_on_file: bool = Field(
+        description="False: no lines on file for the country; show texts.generic_emergency"
+    )
+    catalogue_version: str
+
+
+def crisis_panel_out(panel: CrisisPanel) -> CrisisPanelOut:
+    return CrisisPanelOut(
+        language=panel.language,
+        country=panel.country,
+        texts=panel.texts,
+        clinic=CrisisClinicOut(
+            name=panel.clinic_name,
+            phone=panel.clinic_phone,
+            instructions=panel.instructions,
+            instructions_language=panel.instructions_language,
+        ),
+        lines=[CrisisLineOut.model_validate(line, from_attributes=True) for line in panel.lines],
+        lines_on_file=panel.lines_on_file,
+        catalogue_version=panel.catalogue_version,
+    )
 
 
 class ListParams(Schema):
@@ -99,6 +171,11 @@ def patient_out(patient: Patient) -> PatientOut:
         date_of_birth=patient.date_of_birth,
         sex=patient.sex,
         timezone=patient.timezone_name,
+        preferred_language=patient.preferred_language,
+        phone=patient.phone,
+        emergency_contact_name=patient.emergency_contact_name,
+        emergency_contact_relationship=patient.emergency_contact_relationship,
+        emergency_contact_phone=patient.emergency_contact_phone,
         synthetic=patient.synthetic,
         conditions=[condition_out(c) for c in patient.conditions.all()],
         care_team_ids=sorted(t.pk for t in patient.care_teams.all()),
@@ -139,6 +216,11 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Status[PatientOu
         date_of_birth=payload.date_of_birth,
         sex=payload.sex,
         timezone=payload.timezone,
+        preferred_language=payload.preferred_language,
+        phone=payload.phone,
+        emergency_contact_name=payload.emergency_contact_name,
+        emergency_contact_relationship=payload.emergency_contact_relationship,
+        emergency_contact_phone=payload.emergency_contact_phone,
         conditions=[services.ConditionData(**c.model_dump()) for c in payload.conditions],
     )
     patient = services.create_patient(

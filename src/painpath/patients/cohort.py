@@ -6,16 +6,51 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from faker import Faker
 
-from painpath.accounts.models import Clinic, Role, User
+from painpath.accounts.models import Clinic, ClinicCrisisInstruction, Role, User
 from painpath.analytics.synth import Cohort
 from painpath.audit import services as audit
 from painpath.audit.models import Action
+from painpath.clinical.crisis_lines import dial_digits
 from painpath.core.context import Actor
 from painpath.core.extensions import extension_functions
 from painpath.patients.models import CareTeam, Condition, Patient
 
 __all__ = ["DemoLogin", "StoredCohort", "load_cohort"]
+
+# The demo clinics' crisis settings, by the synthetic clinic's time zone (the cohort names no
+# country). Phone numbers are from ranges reserved for fiction: NANPA 555-0100..0199 (US) and
+# Ofcom's drama range 020 7946 0000..0999 (UK); none reaches a real person.
+_DEMO_CRISIS = {
+    "America/New_York": ("US", "+12125550199", "+1 212 555 01{:02d}"),
+    "Europe/London": ("GB", "+442079460999", "+44 20 7946 0{:03d}"),
+}
+_DEMO_INSTRUCTIONS = {
+    "en": "SYNTHETIC DEMO CLINIC. Call our crisis number at any hour: a clinician on call "
+    "answers. If you cannot reach us and you are in danger, call an emergency number.",
+    "es": "CLÍNICA FICTICIA DE DEMOSTRACIÓN. Llame a nuestro número de crisis a cualquier "
+    "hora: responde un clínico de guardia. Si no nos localiza y está en peligro, llame a un "
+    "número de emergencias.",
+}
+_RELATIONSHIPS = ("partner", "daughter", "son", "sister", "brother", "friend")
+
+
+def _demo_contact(fake: Faker, clinic: Clinic, number: int) -> dict[str, str]:
+    """A synthetic phone and, for four patients in five, an emergency contact."""
+    spec = _DEMO_CRISIS.get(clinic.timezone)
+    if spec is None:
+        return {}
+    _country, _phone, pattern = spec
+    phone = dial_digits(pattern.format(number % 99))
+    if number % 5 == 4:
+        return {"phone": phone}
+    return {
+        "phone": phone,
+        "emergency_contact_name": fake.name(),
+        "emergency_contact_relationship": _RELATIONSHIPS[number % len(_RELATIONSHIPS)],
+        "emergency_contact_phone": dial_digits(pattern.format((number + 50) % 99)),
+    }
 
 
 @dataclass(frozen=True)
@@ -42,13 +77,25 @@ def load_cohort(cohort: Cohort, *, password: str, actor: Actor | None = None) ->
     actor = actor or Actor.system("demo-cohort")
     hashed = make_password(password)
     logins: list[DemoLogin] = []
+    fake = Faker("en_US")
+    fake.seed_instance(cohort.seed)
     with transaction.atomic():
         clinics = {
             c.key: Clinic.objects.create(
-                name=c.name, slug=c.slug, timezone=c.timezone, synthetic=True
+                name=c.name,
+                slug=c.slug,
+                timezone=c.timezone,
+                country=_DEMO_CRISIS.get(c.timezone, ("",))[0],
+                crisis_phone=_DEMO_CRISIS.get(c.timezone, ("", ""))[1],
+                synthetic=True,
             )
             for c in cohort.clinics
         }
+        ClinicCrisisInstruction.objects.bulk_create(
+            ClinicCrisisInstruction(clinic=clinic, language=language, text=text)
+            for clinic in clinics.values()
+            for language, text in _DEMO_INSTRUCTIONS.items()
+        )
         users: dict[str, User] = {}
         for s in cohort.staff:
             users[s.username] = User.objects.create(
@@ -72,7 +119,7 @@ def load_cohort(cohort: Cohort, *, password: str, actor: Actor | None = None) ->
             team.members.set([users[u] for u in t.member_usernames])
             teams[(t.clinic_key, t.key)] = team
         patients: list[Patient] = []
-        for p in cohort.patients:
+        for number, p in enumerate(cohort.patients):
             patient_user = None
             if p.username:
                 patient_user = User.objects.create(
@@ -97,6 +144,7 @@ def load_cohort(cohort: Cohort, *, password: str, actor: Actor | None = None) ->
                     date_of_birth=p.date_of_birth,
                     sex=p.sex,
                     synthetic=True,
+                    **_demo_contact(fake, clinics[p.clinic_key], number),
                 )
             )
         Patient.objects.bulk_create(patients)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from painpath.patients.models import ConditionStatus, Sex
@@ -21,6 +22,33 @@ class PatientForm(forms.Form):
         max_length=64,
         required=False,
         help_text=_("IANA name such as Europe/Madrid; empty means the clinic's."),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=[("", _("— (English)")), *settings.LANGUAGES],
+        required=False,
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=32,
+        required=False,
+        help_text=_("A number of the clinic's country, or the international form with +."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    emergency_contact_name = forms.CharField(
+        label=_("Emergency contact: name"), max_length=100, required=False
+    )
+    emergency_contact_relationship = forms.CharField(
+        label=_("Emergency contact: relationship"),
+        max_length=60,
+        required=False,
+        help_text=_("e.g. partner, daughter, friend"),
+    )
+    emergency_contact_phone = forms.CharField(
+        label=_("Emergency contact: phone"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
 
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
-from painpath.accounts.models import Clinic, validate_timezone
+from painpath.accounts.models import Clinic, display_phone, validate_timezone
 
 
 class Sex(models.TextChoices):
@@ -44,6 +44,26 @@ class Patient(models.Model):
         validators=[validate_timezone],
         help_text=_("Decides the patient's local day; empty means the clinic's."),
     )
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        blank=True,
+        default="",
+        choices=settings.LANGUAGES,
+        help_text=_("The language of what painpath shows the patient; empty means English."),
+    )
+    # How the care team reaches the patient, and whom to call if they cannot (shown on
+    # urgent alerts). Numbers are stored in international E.164 form.
+    phone = models.CharField(_("phone"), max_length=32, blank=True, default="")
+    emergency_contact_name = models.CharField(
+        _("emergency contact"), max_length=100, blank=True, default=""
+    )
+    emergency_contact_relationship = models.CharField(
+        _("emergency contact's relationship"), max_length=60, blank=True, default=""
+    )
+    emergency_contact_phone = models.CharField(
+        _("emergency contact's phone"), max_length=32, blank=True, default=""
+    )
     synthetic = models.BooleanField(_("synthetic"), default=False)
     created_at = models.DateTimeField(default=dj_timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -70,6 +90,19 @@ class Patient(models.Model):
     @property
     def timezone_name(self) -> str:
         return self.timezone or self.clinic.timezone
+
+    @property
+    def language(self) -> str:
+        """The language to show the patient (their preference, else the site default)."""
+        return self.preferred_language or settings.LANGUAGE_CODE
+
+    @property
+    def phone_display(self) -> str:
+        return display_phone(self.phone)
+
+    @property
+    def emergency_contact_phone_display(self) -> str:
+        return display_phone(self.emergency_contact_phone)
 
     def age_on(self, day: date) -> int:
         dob = self.date_of_birth

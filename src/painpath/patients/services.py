@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from painpath import access
-from painpath.accounts.models import Clinic, Role, User, validate_timezone
+from painpath.accounts.models import Clinic, Role, User, normalize_phone, validate_timezone
 from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.core.context import Actor
@@ -58,6 +60,11 @@ class PatientData:
     date_of_birth: date
     sex: str
     timezone: str = ""
+    preferred_language: str = ""
+    phone: str = ""
+    emergency_contact_name: str = ""
+    emergency_contact_relationship: str = ""
+    emergency_contact_phone: str = ""
     conditions: list[ConditionData] = field(default_factory=list)
     synthetic: bool = False
 
@@ -72,13 +79,61 @@ class PatientChanges:
     date_of_birth: date | None = None
     sex: str | None = None
     timezone: str | None = None
+    preferred_language: str | None = None
+    phone: str | None = None
+    emergency_contact_name: str | None = None
+    emergency_contact_relationship: str | None = None
+    emergency_contact_phone: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-def _check_fields(values: dict[str, Any], *, today: date) -> list[FieldError]:
+PHONE_FIELDS = ("phone", "emergency_contact_phone")
+TEXT_LIMITS = {"emergency_contact_name": 100, "emergency_contact_relationship": 60}
+
+
+def _check_contact(values: dict[str, Any], *, country: str) -> list[FieldError]:
+    """Phones to E.164 (in place), language and contact text rules."""
     errors: list[FieldError] = []
+    for name in PHONE_FIELDS:
+        if name in values:
+            try:
+                values[name] = normalize_phone(values[name], country=country)
+            except ValidationError as exc:
+                errors.append(FieldError(name, " ".join(exc.messages)))
+    for name, limit in TEXT_LIMITS.items():
+        if name in values:
+            values[name] = " ".join(values[name].split())
+            if len(values[name]) > limit:
+                errors.append(FieldError(name, _("At most %d characters.") % limit))
+    languages = [code for code, _name in settings.LANGUAGES]
+    if values.get("preferred_language") and values["preferred_language"] not in languages:
+        errors.append(
+            FieldError(
+                "preferred_language",
+                _("Must be one of: %s (or empty for English).") % ", ".join(languages),
+            )
+        )
+    return errors
+
+
+def _contact_complete(record: dict[str, Any]) -> list[FieldError]:
+    """An emergency contact needs both a name and a phone number (relationship optional)."""
+    name, phone = record.get("emergency_contact_name"), record.get("emergency_contact_phone")
+    relationship = record.get("emergency_contact_relationship")
+    errors: list[FieldError] = []
+    if (phone or relationship) and not name:
+        errors.append(FieldError("emergency_contact_name", _("Give the emergency contact's name.")))
+    if (name or relationship) and not phone:
+        errors.append(
+            FieldError("emergency_contact_phone", _("Give the emergency contact's phone number."))
+        )
+    return errors
+
+
+def _check_fields(values: dict[str, Any], *, today: date, country: str = "") -> list[FieldError]:
+    errors: list[FieldError] = _check_contact(values, country=country)
     if "mrn" in values and not MRN_PATTERN.match(values["mrn"]):
         errors.append(
             FieldError(
@@ -233,7 +288,11 @@ def create_patient(
     access.require_can_create_patient(user, clinic)
     today = timezone.localdate()
     values = {k: v for k, v in data.__dict__.items() if k not in {"conditions", "synthetic"}}
-    errors = _check_fields(values, today=today) + check_conditions(data.conditions, today=today)
+    errors = (
+        _check_fields(values, today=today, country=clinic.country)
+        + _contact_complete(values)
+        + check_conditions(data.conditions, today=today)
+    )
     if errors:
         raise InvalidInput(_("The patient record has invalid fields."), fields=errors)
     teams = _resolve_care_teams(user, clinic, care_team_ids)
@@ -265,9 +324,14 @@ def create_patient(
 def update_patient(*, actor: Actor, patient_id: int, changes: PatientChanges) -> Patient:
     user = _actor_user(actor)
     values = changes.as_dict()
-    errors = _check_fields(values, today=timezone.localdate())
     with transaction.atomic():
         patient = access.get_writable_patient(user, patient_id)
+        errors = _check_fields(values, today=timezone.localdate(), country=patient.clinic.country)
+        merged = {name: values.get(name, getattr(patient, name)) for name in TEXT_LIMITS}
+        merged["emergency_contact_phone"] = values.get(
+            "emergency_contact_phone", patient.emergency_contact_phone
+        )
+        errors += [e for e in _contact_complete(merged) if e.field not in {x.field for x in errors}]
         if errors:
             raise InvalidInput(_("The patient record has invalid fields."), fields=errors)
         others = Patient.objects.filter(clinic=patient.clinic).exclude(pk=patient.pk)

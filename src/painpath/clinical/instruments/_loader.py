@@ -175,7 +175,16 @@ def _flag(entry: Mapping[str, Any], ids: list[str]) -> Flag:
     item = entry.get("item")
     if kind == "item_above" and item not in ids:
         raise ValueError(f"flag {entry['label']!r} names unknown item {item!r}")
-    return Flag(label=str(entry["label"]), kind=kind, threshold=entry["threshold"], item=item)
+    crisis = entry.get("crisis", False)
+    if not isinstance(crisis, bool):
+        raise ValueError(f"flag {entry['label']!r}: 'crisis' must be true or false")
+    return Flag(
+        label=str(entry["label"]),
+        kind=kind,
+        threshold=entry["threshold"],
+        item=item,
+        crisis=crisis,
+    )
 
 
 def _change(entry: Mapping[str, Any], names: set[str], banded: set[str]) -> ChangeThreshold:

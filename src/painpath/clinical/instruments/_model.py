@@ -106,12 +106,16 @@ class Band:
 
 @dataclass(frozen=True, slots=True)
 class Flag:
-    """A flag raised by an item answer (``item_above``) or the total (``score_at_least``)."""
+    """A flag raised by an item answer (``item_above``) or the total (``score_at_least``).
+
+    ``crisis`` marks a flag that signals a risk of self-harm: the patient is shown crisis
+    resources at once and the care team is alerted."""
 
     label: str
     kind: Literal["item_above", "score_at_least"]
     threshold: float
     item: str | None = None
+    crisis: bool = False
 
 
 @dataclass(frozen=True, slots=True)
