@@ -22,6 +22,7 @@ _COMMAND_MODULES = [
     "painpath.cli.score",
     "painpath.cli.mme",
     "painpath.cli.pgx",
+    "painpath.cli.alerts",
 ]
 
 
