@@ -181,8 +181,12 @@ def generate_measurements(cohort: Cohort, *, seed: int = 11, days: int = 120) ->
     start = cohort.as_of - timedelta(days=days - 1)
     checkins: list[SynthCheckIn] = []
     responses: list[SynthResponse] = []
+    # who answers item 9 above 0: the first of a seeded sample (of at least 3, so small demos
+    # keep the same draws as before the share came from the data file)
     n_flagged = quota("phq9_item9_positive", len(cohort.patients))
-    flagged = {p.mrn for p in rng.sample(list(cohort.patients), k=n_flagged)}
+    picked = rng.sample(list(cohort.patients), k=max(min(3, len(cohort.patients)), n_flagged))
+    flagged = {p.mrn for p in picked[:n_flagged]}
+    aux = random.Random(seed + 1)  # noqa: S311 - draws for added answers leave the rest alone
     for p in cohort.patients:
         pain = _pain_course(rng, days)
         mood = rng.uniform(0.3, 2.2)  # latent PHQ/GAD item level 0-3
@@ -198,14 +202,15 @@ def generate_measurements(cohort: Cohort, *, seed: int = 11, days: int = 120) ->
                 forced = instrument == "phq9" and p.mrn in flagged and due == due_days[-1]
                 if skipped and not forced:
                     continue
-                d = min(days - 1, due + rng.choice((0, 0, 0, 1, 2, 4)))
+                draw = aux if skipped else rng
+                d = min(days - 1, due + draw.choice((0, 0, 0, 1, 2, 4)))
                 item9 = p.mrn in flagged and d > days - 30
                 responses.append(
                     SynthResponse(
                         mrn=p.mrn,
                         instrument=instrument,
                         day=start + timedelta(days=d),
-                        answers=_answers(rng, instrument, pain[d], mood, item9=item9, sex=p.sex),
+                        answers=_answers(draw, instrument, pain[d], mood, item9=item9, sex=p.sex),
                         sex=p.sex if instrument == "ort" else None,
                     )
                 )
