@@ -16,8 +16,9 @@ What it generates, per patient, over ``days`` local days ending at ``cohort.as_o
   are more frequent for neuropathic conditions; sleep, mood and activity move against pain.
 - Questionnaire answers on the clinic-policy schedule (PEG weekly, PHQ-9 and GAD-7 every
   four weeks, STarT Back and ORT at intake), answered on 60-95% of due dates, a few days late
-  at times, PEG items near the latent pain, PHQ-9/GAD-7 from a latent mood level. A few
-  patients (``flagged_mrns``) answer PHQ-9 item 9 above 0, so the urgent flag shows.
+  at times, PEG items near the latent pain, PHQ-9/GAD-7 from a latent mood level. The share of
+  patients who answer PHQ-9 item 9 above 0 in the last month (``flagged_mrns``) is the cited
+  one in ``data/synth_prevalence.toml``.
 
 The proportions are illustrative choices for a plausible demo, not epidemiological facts.
 """
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from painpath.analytics.synth import Cohort, SynthPatient
+from painpath.analytics.synth_prevalence import quota
 
 __all__ = ["Measurements", "SynthCheckIn", "SynthResponse", "generate_measurements"]
 
@@ -179,7 +181,12 @@ def generate_measurements(cohort: Cohort, *, seed: int = 11, days: int = 120) ->
     start = cohort.as_of - timedelta(days=days - 1)
     checkins: list[SynthCheckIn] = []
     responses: list[SynthResponse] = []
-    flagged = {p.mrn for p in rng.sample(list(cohort.patients), k=min(3, len(cohort.patients)))}
+    # who answers item 9 above 0: the first of a seeded sample (of at least 3, so small demos
+    # keep the same draws as before the share came from the data file)
+    n_flagged = quota("phq9_item9_positive", len(cohort.patients))
+    picked = rng.sample(list(cohort.patients), k=max(min(3, len(cohort.patients)), n_flagged))
+    flagged = {p.mrn for p in picked[:n_flagged]}
+    aux = random.Random(seed + 1)  # noqa: S311 - draws for added answers leave the rest alone
     for p in cohort.patients:
         pain = _pain_course(rng, days)
         mood = rng.uniform(0.3, 2.2)  # latent PHQ/GAD item level 0-3
@@ -190,16 +197,20 @@ def generate_measurements(cohort: Cohort, *, seed: int = 11, days: int = 120) ->
                 continue
             due_days = [0] if every == 0 else list(range(0, days, every))
             for due in due_days:
-                if due and rng.random() > answer_rate:
+                skipped = bool(due) and rng.random() > answer_rate
+                # a flagged patient answers their last PHQ-9, so the cited share shows
+                forced = instrument == "phq9" and p.mrn in flagged and due == due_days[-1]
+                if skipped and not forced:
                     continue
-                d = min(days - 1, due + rng.choice((0, 0, 0, 1, 2, 4)))
+                draw = aux if skipped else rng
+                d = min(days - 1, due + draw.choice((0, 0, 0, 1, 2, 4)))
                 item9 = p.mrn in flagged and d > days - 30
                 responses.append(
                     SynthResponse(
                         mrn=p.mrn,
                         instrument=instrument,
                         day=start + timedelta(days=d),
-                        answers=_answers(rng, instrument, pain[d], mood, item9=item9, sex=p.sex),
+                        answers=_answers(draw, instrument, pain[d], mood, item9=item9, sex=p.sex),
                         sex=p.sex if instrument == "ort" else None,
                     )
                 )

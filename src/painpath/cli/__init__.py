@@ -23,6 +23,7 @@ _COMMAND_MODULES = [
     "painpath.cli.mme",
     "painpath.cli.pgx",
     "painpath.cli.safety",
+    "painpath.cli.alerts",
 ]
 
 

@@ -369,3 +369,61 @@ def test_sites_only_vcf_has_no_samples(tmp_path: Path) -> None:
                     "chr10\t94981296\t.\tA\tC\t.\tPASS\t.\n")  # fmt: skip
     with pytest.raises(NoSamplesError, match="no sample columns"):
         call_vcf(path)
+
+
+# Unphased genotypes that two diplotypes explain. PharmCAT ranks fits by the defining positions
+# its alleles explain (NamedAllele score = defined positions with data, less IUPAC positions at
+# the reference base); *1 defines every position (83 in CYP2C9, 35 in CYP2C19), so the *1/*X
+# phasing outranks the two rare alleles. Scores worked by hand from allele_definitions.json:
+#   CYP2C9 *10/*12 -> *1/*71: *1 83 + *71 2 = 85 vs *10 1 + *12 1 = 2
+#   CYP2C9 *5/*36 -> *1/*36: 83 + 2 = 85 vs *5 1 + *36 (S at 94981301 carries ref C) 2-1 = 2
+#   CYP2C19 *15/*35 -> *1/*35: 35 + 3 = 38 vs *15 2 + *35 (M at 94762760 is ref A) 3-1 = 4
+#   CYP2C19 *4/*17 -> *1/*4: 35 + 3 = 38 vs *4 (Y at 94761900 is ref C) 3-1 + *17 2 = 4
+#   CYP2C19 *2/*11 -> *1/*2: 35 + 4 = 39 vs *2 (R at 94775507 is ref G) 4-1 + *11 2 = 5
+#   CYP2C19 *1/*34 -> *38/*40: *38 35 + *40 3 = 38 vs *1 35 + *34 2 = 37
+UNPHASED_TWO_FITS = [
+    ("CYP2C9", ("*10", "*12"), "*1/*71", "*10/*12"),
+    ("CYP2C9", ("*5", "*36"), "*1/*36", "*5/*36"),
+    ("CYP2C19", ("*15", "*35"), "*1/*35", "*15/*35"),
+    ("CYP2C19", ("*4", "*17"), "*1/*4", "*4/*17"),
+    ("CYP2C19", ("*2", "*11"), "*1/*2", "*2/*11"),
+    ("CYP2C19", ("*1", "*34"), "*38/*40", "*1/*34"),
+]
+
+
+@pytest.mark.parametrize(("gene", "pair", "called", "other"), UNPHASED_TWO_FITS)
+def test_unphased_genotypes_with_two_fits_ranked_as_pharmcat(
+    tmp_path: Path, gene: str, pair: tuple[str, str], called: str, other: str
+) -> None:
+    a, b = pair
+    path = write_vcf(tmp_path / "u.vcf", gene, {"S": (haplotype(gene, a), haplotype(gene, b))})
+    call = call_vcf(path)["S"][gene]
+    assert call.diplotype == called
+    assert call.alternatives == (other,)  # the other phasing stays listed
+    assert call.uncertain
+    assert call.missing_positions == ()
+
+
+@pytest.mark.parametrize(("gene", "pair", "called", "other"), UNPHASED_TWO_FITS)
+def test_phased_genotypes_have_one_fit(
+    tmp_path: Path, gene: str, pair: tuple[str, str], called: str, other: str
+) -> None:
+    a, b = pair
+    path = write_vcf(tmp_path / "p.vcf", gene, {"S": (haplotype(gene, a), haplotype(gene, b))},
+                     phased=True)  # fmt: skip
+    call = call_vcf(path)["S"][gene]
+    assert call.diplotype == _pair(a, b)
+    assert (call.alternatives, call.uncertain) == ((), False)
+
+
+def test_equal_scores_prefer_fewer_untested_positions_and_list_the_tie(tmp_path: Path) -> None:
+    # *4B/*1 without the *4 site 94762706: *1/*4 and *1/*17 both score 35 + 2 (PharmCAT would
+    # report both); *1/*4 needs the untested non-reference base, so *1/*17 is called
+    g = "CYP2C19"
+    star4b = haplotype(g, "*4", at={94761900: "T"})
+    drop = [_positions(g).index(94762706)]
+    path = write_vcf(tmp_path / "t.vcf", g, {"S": (star4b, haplotype(g, "*1"))}, drop=drop)
+    call = call_vcf(path)["S"][g]
+    assert call.diplotype == "*1/*17"
+    assert call.alternatives[0] == "*1/*4"
+    assert call.uncertain

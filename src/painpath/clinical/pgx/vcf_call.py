@@ -4,10 +4,19 @@ Each named allele is the set of bases it accepts at its defining positions (an I
 CYP2C19*4's Y at 94761900, accepts every base it stands for). A haplotype matches an allele when
 every tested defining position carries an accepted base and every non-reference base on the
 haplotype is one the allele defines. Unphased heterozygous sites are tried in every phasing.
-Absent positions are "not tested": an allele that needs a non-reference base at an untested
-position is still compatible, but less supported. The call is the compatible diplotype that
-needs the fewest untested positions (ties are alternatives); every other compatible diplotype
-whose phenotype differs is listed as an alternative too, and such a call is uncertain.
+Absent positions are "not tested".
+
+When several diplotypes fit, they are ranked as PharmCAT ranks them (``DiplotypeMatcher`` and
+``NamedAllele.scoreForSample`` in PharmGKB/PharmCAT): a diplotype scores the number of defining
+positions of its two alleles that the sample has data for (the most specific definitions win),
+less one for each IUPAC position of an allele where its haplotype carries the reference base;
+over the phasings that give the diplotype, the best score counts. Ties on that score are broken
+by the fewest untested positions where an allele needs a non-reference base (painpath's
+addition: PharmCAT reports such ties as equal), then by allele number. The best is the call.
+Listed as alternatives: the diplotypes with the same score, every other diplotype that fits
+without untested positions (another phasing of unphased genotypes), and those that need
+untested positions when their phenotype differs. The call is uncertain whenever anything else
+fits or a needed position is untested.
 """
 
 from __future__ import annotations
@@ -76,6 +85,7 @@ class _Allele:
     name: str
     accepted: Mapping[int, frozenset[str]]  # variant index -> bases the allele accepts there
     alt_positions: frozenset[int]  # indices where the allele requires a non-reference base
+    wobbles: frozenset[int]  # indices defined by an IUPAC code (more than one base accepted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +110,8 @@ def _gene(gene: str) -> _Gene:
     for named in raw["named_alleles"]:
         accepted = {i: _accepted(b) for i, b in enumerate(named["alleles"]) if b is not None}
         alts = frozenset(i for i, acc in accepted.items() if refs[i] not in acc)
-        alleles.append(_Allele(named["name"], accepted, alts))
+        wobbles = frozenset(i for i, acc in accepted.items() if len(acc) > 1)
+        alleles.append(_Allele(named["name"], accepted, alts, wobbles))
     return _Gene(
         raw["chromosome"], tuple(v["position"] for v in raw["variants"]), refs, tuple(alleles)
     )
@@ -165,16 +176,42 @@ def _phenotype_key(gene_name: str, diplotype: str) -> tuple[str, float | str | N
     return result.phenotype, result.activity_score
 
 
-def _candidates(gene: _Gene, gts: Sequence[Genotype | None]) -> dict[str, int]:
-    """Compatible diplotype -> fewest untested positions it needs, over every phasing."""
-    out: dict[str, int] = {}
+@dataclass(frozen=True, slots=True, order=True)
+class _Fit:
+    """How well one diplotype explains the sample; greater is better."""
+
+    score: int  # PharmCAT's score: tested defining positions of both alleles, less wobbles at ref
+    supported: int  # minus the untested positions where an allele needs a non-reference base
+
+
+def _score(gene: _Gene, allele: _Allele, haps: Sequence[Sequence[str | None]]) -> int:
+    """PharmCAT's score of one allele: its defining positions with data, less one per IUPAC
+    position where every haplotype it explains carries the reference base."""
+    tested = [i for i in allele.accepted if haps[0][i] is not None]
+    at_ref = sum(
+        1 for i in tested if i in allele.wobbles and all(h[i] == gene.refs[i] for h in haps)
+    )
+    return len(tested) - at_ref
+
+
+def _candidates(gene: _Gene, gts: Sequence[Genotype | None]) -> dict[str, _Fit]:
+    """Compatible diplotype -> its best fit over every phasing."""
+    out: dict[str, _Fit] = {}
+    by_name = {a.name: a for a in gene.alleles}
     # No haplotype cache: the first unphased het is never flipped, so no two phasings share a
     # haplotype (a cache would only save h2 == h1 of a sample without unphased hets).
     for h1, h2 in _phasings(gts):
-        pairs = itertools.product(_compatible(gene, h1).items(), _compatible(gene, h2).items())
-        for (a, ua), (b, ub) in pairs:
+        c1, c2 = _compatible(gene, h1), _compatible(gene, h2)
+        for (a, ua), (b, ub) in itertools.product(c1.items(), c2.items()):
+            if a == b:  # the same allele on both chromosomes: each scores its own haplotype
+                score = _score(gene, by_name[a], [h1]) + _score(gene, by_name[b], [h2])
+            else:  # as PharmCAT: an allele that fits both haplotypes is scored on both
+                score = _score(gene, by_name[a], [h for h, c in ((h1, c1), (h2, c2)) if a in c])
+                score += _score(gene, by_name[b], [h for h, c in ((h1, c1), (h2, c2)) if b in c])
+            fit = _Fit(score, -(ua + ub))
             key = "/".join(sorted((a, b), key=allele_sort_key))
-            out[key] = min(out.get(key, ua + ub), ua + ub)
+            if key not in out or fit > out[key]:
+                out[key] = fit
     return out
 
 
@@ -190,17 +227,21 @@ def call_sample(gene_name: str, genotypes: Mapping[tuple[str, int], Genotype]) -
     candidates = _candidates(gene, gts) if n_unphased <= _MAX_UNPHASED_HETS else {}
     if not candidates:
         return GeneCall(gene_name, None, (), INDETERMINATE, None, missing, True)
-    ranked = sorted(candidates, key=lambda d: (candidates[d], diplotype_sort_key(d)))
+    ranked = sorted(candidates, key=lambda d: (-candidates[d].score, -candidates[d].supported,
+                                               diplotype_sort_key(d)))  # fmt: skip
     best = ranked[0]
+    top = candidates[best]
     pheno, score = _phenotype_key(gene_name, best)
-    tied = [d for d in ranked[1:] if candidates[d] == candidates[best]]
-    differing = [
+    # listed: equal scores; every other full fit (another phasing of the same genotypes); and
+    # fits that need untested positions when their phenotype differs (there can be many)
+    alternatives = tuple(
         d for d in ranked[1:]
-        if candidates[d] > candidates[best] and _phenotype_key(gene_name, d) != (pheno, score)
-    ]  # fmt: skip
-    alternatives = tuple(tied + differing)
+        if candidates[d].score == top.score
+        or candidates[d].supported == 0
+        or _phenotype_key(gene_name, d) != (pheno, score)
+    )  # fmt: skip
     # uncertain whenever the data allow another diplotype, even one with the same phenotype
-    uncertain = len(candidates) > 1 or candidates[best] > 0
+    uncertain = len(candidates) > 1 or top.supported < 0
     return GeneCall(gene_name, best, alternatives, pheno, score, missing, uncertain)
 
 
