@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "painpath.core.views.ApiErrorBodyMiddleware",
 ]
 CSRF_FAILURE_VIEW = "painpath.core.views.csrf_failure"
+# Largest JSON or form body read into memory (413 beyond); files upload to disk outside it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_BODY_BYTES", str(2_621_440)))
 
 ROOT_URLCONF = "painpath.urls"
 WSGI_APPLICATION = "painpath.wsgi.application"

@@ -20,11 +20,12 @@ from ninja.utils import check_csrf
 from painpath import __version__
 from painpath.accounts.models import User
 from painpath.accounts.tokens import authenticate_token
+from painpath.core.api_input import JsonBodyParser, harden_request_models
 from painpath.core.context import Actor
-from painpath.core.errors import PainpathError
+from painpath.core.errors import PainpathError, TooManyRequests
 from painpath.core.middleware import activate_user_timezone, client_ip
 
-__all__ = ["actor_of", "api", "error_response"]
+__all__ = ["actor_of", "api", "error_response", "render_error"]
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _STATUS_CODES = {
@@ -33,8 +34,11 @@ _STATUS_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "timeout",
     409: "conflict",
     413: "too_large",
+    414: "too_large",
+    415: "unsupported_media_type",
     422: "invalid",
     429: "throttled",
 }
@@ -96,6 +100,7 @@ api = NinjaAPI(
     auth=[BearerTokenAuth(), SessionCookieAuth()],
     urls_namespace="api",
     docs_url="/docs",
+    parser=JsonBodyParser(),
 )
 
 
@@ -116,9 +121,16 @@ def _field_name(loc: list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+def render_error(exc: PainpathError) -> JsonResponse:
+    response = JsonResponse(exc.body(), status=exc.status)
+    if isinstance(exc, TooManyRequests):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @api.exception_handler(PainpathError)
 def _painpath_error(request: HttpRequest, exc: PainpathError) -> HttpResponse:
-    return JsonResponse(exc.body(), status=exc.status)
+    return render_error(exc)
 
 
 @api.exception_handler(ValidationError)
@@ -137,6 +149,10 @@ def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> Htt
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja turns any failure of the body parser into a bare 400; the parser's own
+    # error (core.api_input) says which field and rule, and may be a 413 or 415.
+    if isinstance(exc.__cause__, PainpathError):
+        return render_error(exc.__cause__)
     return error_response(exc.status_code, str(exc))
 
 
@@ -174,3 +190,4 @@ def _register_routers() -> None:
 
 
 _register_routers()
+harden_request_models(api)
