@@ -191,6 +191,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "painpath@localhost")
 
 # --- i18n / time ----------------------------------------------------------------------
+# How far in the future a reported time may be (device and phone clocks drift).
+CLOCK_SKEW_SECONDS = int(os.environ.get("CLOCK_SKEW_SECONDS", "300"))
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "src" / "painpath" / "locale"]
