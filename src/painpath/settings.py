@@ -89,10 +89,13 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "painpath.core.views.DomainErrorMiddleware",
     "painpath.core.views.ApiErrorBodyMiddleware",
+    "painpath.core.idempotency.IdempotencyMiddleware",  # innermost: around the view only
 ]
 CSRF_FAILURE_VIEW = "painpath.core.views.csrf_failure"
 # Largest JSON or form body read into memory (413 beyond); files upload to disk outside it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_BODY_BYTES", str(2_621_440)))
+# How long an API write's Idempotency-Key is remembered (painpath.core.idempotency).
+IDEMPOTENCY_KEY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_HOURS", "24"))
 
 ROOT_URLCONF = "painpath.urls"
 WSGI_APPLICATION = "painpath.wsgi.application"

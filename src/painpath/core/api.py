@@ -89,13 +89,39 @@ class SessionCookieAuth(APIKeyCookie):
         return user
 
 
-api = NinjaAPI(
+_IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+    "description": (
+        "Makes a retry safe: the same request with the same key gets the first answer again "
+        "and writes nothing; the same key with another request is 422. Kept 24 hours."
+    ),
+}
+
+
+class PainpathAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        """The schema, with the Idempotency-Key header (core.idempotency) on every write."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for item in schema["paths"].values():
+            for method, operation in item.items():
+                if method in {"post", "patch"}:
+                    operation.setdefault("parameters", []).append(dict(_IDEMPOTENCY_KEY_PARAMETER))
+        return schema
+
+
+api = PainpathAPI(
     title="painpath API",
     version=f"1 ({__version__})",
     description=(
         "REST API of painpath. Authenticate with a browser session (send X-CSRFToken on "
         "writes) or an API token: `Authorization: Bearer pp_...`. Errors always answer "
-        '`{"error": {"code", "message", "fields": [{"field", "message"}]}}`.'
+        '`{"error": {"code", "message", "fields": [{"field", "message"}]}}`. Writes (POST, '
+        "PATCH) take an optional `Idempotency-Key` header that makes retrying them safe."
     ),
     auth=[BearerTokenAuth(), SessionCookieAuth()],
     urls_namespace="api",
