@@ -39,7 +39,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         return user
 
 
-class SetPasswordForm(auth_forms.SetPasswordForm):
+class SetPasswordForm(auth_forms.SetPasswordForm):  # type: ignore[type-arg]
     """The form behind a password-reset link."""
 
     keep_api_tokens = _keep_field()
