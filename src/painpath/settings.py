@@ -94,6 +94,9 @@ MIDDLEWARE = [
 CSRF_FAILURE_VIEW = "painpath.core.views.csrf_failure"
 # Largest JSON or form body read into memory (413 beyond); files upload to disk outside it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_BODY_BYTES", str(2_621_440)))
+# How long the server waits for each piece of a request body before answering 408
+# (painpath.core.request_body); 0 turns the wait off.
+BODY_TIMEOUT_SECONDS = float(os.environ.get("BODY_TIMEOUT_SECONDS", "10"))
 # How long an API write's Idempotency-Key is remembered (painpath.core.idempotency).
 IDEMPOTENCY_KEY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_HOURS", "24"))
 
@@ -227,6 +230,9 @@ WHITENOISE_USE_FINDERS = LOCAL
 WHITENOISE_AUTOREFRESH = LOCAL
 
 # --- security headers -----------------------------------------------------------------
+# Only behind a proxy that sets X-Forwarded-For itself (deploy/nginx overwrites it): the
+# client address for audit rows and per-client limits is then the proxy's last entry.
+TRUST_X_FORWARDED_FOR = os.environ.get("TRUST_X_FORWARDED_FOR", "0") == "1"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

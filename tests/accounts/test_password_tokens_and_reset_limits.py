@@ -131,3 +131,27 @@ def test_the_limit_does_not_reveal_which_addresses_exist(world, settings):
     known = [_ask("dr.a@example.org", ip=f"10.1.0.{i}").status_code for i in range(3)]
     unknown = [_ask("nobody@example.org", ip=f"10.2.0.{i}").status_code for i in range(3)]
     assert known == unknown == [302, 302, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(world, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_CLIENT = 2
+    settings.TRUST_X_FORWARDED_FOR = True
+
+    def via_proxy(address: str, forwarded: str):
+        return Client().post(
+            "/password/reset/",
+            {"email": address},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    assert [via_proxy(f"a{i}@example.org", "203.0.113.7").status_code for i in range(3)] == [
+        302,
+        302,
+        429,
+    ]
+    assert via_proxy("b@example.org", "spoofed, 203.0.113.8").status_code == 302
+    # a value that is no address counts as the proxy itself
+    assert via_proxy("c@example.org", "not-an-ip").status_code == 302
+    assert via_proxy("d@example.org", "").status_code == 302
+    assert via_proxy("e@example.org", "garbage").status_code == 429
