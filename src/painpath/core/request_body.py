@@ -4,7 +4,7 @@
 Django runs, waiting at most ``BODY_TIMEOUT_SECONDS`` (10 by default) for each piece, and
 answers 408 (the JSON error body under /api/) when a client goes quiet, e.g. one that
 announces ``Content-Length: 100000`` and sends 10 bytes. The body is kept in memory up to
-1 MiB, on disk beyond, so a large upload costs no memory.
+8 MiB, on disk beyond, so a large upload costs no memory.
 
 Together with threaded workers (``painpath serve`` runs gunicorn's gthread worker) a slow
 client occupies one thread for at most the timeout and never a whole worker. In production a
@@ -24,7 +24,7 @@ from typing import Any
 __all__ = ["ReadBodyFirst"]
 
 _CHUNK = 64 * 1024
-_IN_MEMORY = 1024 * 1024
+_IN_MEMORY = 8 * 1024 * 1024
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
