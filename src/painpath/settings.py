@@ -89,8 +89,16 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "painpath.core.views.DomainErrorMiddleware",
     "painpath.core.views.ApiErrorBodyMiddleware",
+    "painpath.core.idempotency.IdempotencyMiddleware",  # innermost: around the view only
 ]
 CSRF_FAILURE_VIEW = "painpath.core.views.csrf_failure"
+# Largest JSON or form body read into memory (413 beyond); files upload to disk outside it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_BODY_BYTES", str(2_621_440)))
+# How long the server waits for each piece of a request body before answering 408
+# (painpath.core.request_body); 0 turns the wait off.
+BODY_TIMEOUT_SECONDS = float(os.environ.get("BODY_TIMEOUT_SECONDS", "10"))
+# How long an API write's Idempotency-Key is remembered (painpath.core.idempotency).
+IDEMPOTENCY_KEY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_HOURS", "24"))
 
 ROOT_URLCONF = "painpath.urls"
 WSGI_APPLICATION = "painpath.wsgi.application"
@@ -172,6 +180,11 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 
+# Password-reset mail: at most so many requests per address and per client in the window.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "3"))
+PASSWORD_RESET_LIMIT_PER_CLIENT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_CLIENT", "10"))
+PASSWORD_RESET_WINDOW_MINUTES = int(os.environ.get("PASSWORD_RESET_WINDOW_MINUTES", "60"))
+
 SESSION_COOKIE_AGE = 60 * 60 * 8  # one clinic shift
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -189,6 +202,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "painpath@localhost")
 
 # --- i18n / time ----------------------------------------------------------------------
+# How far in the future a reported time may be (device and phone clocks drift).
+CLOCK_SKEW_SECONDS = int(os.environ.get("CLOCK_SKEW_SECONDS", "300"))
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "src" / "painpath" / "locale"]
@@ -215,6 +230,9 @@ WHITENOISE_USE_FINDERS = LOCAL
 WHITENOISE_AUTOREFRESH = LOCAL
 
 # --- security headers -----------------------------------------------------------------
+# Only behind a proxy that sets X-Forwarded-For itself (deploy/nginx overwrites it): the
+# client address for audit rows and per-client limits is then the proxy's last entry.
+TRUST_X_FORWARDED_FOR = os.environ.get("TRUST_X_FORWARDED_FOR", "0") == "1"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

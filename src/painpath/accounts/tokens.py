@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from painpath.accounts.models import ApiToken, User
 from painpath.core.errors import FieldError, InvalidInput, NotFound
 
-__all__ = ["IssuedToken", "authenticate_token", "issue_token", "revoke_token"]
+__all__ = [
+    "IssuedToken",
+    "authenticate_token",
+    "issue_token",
+    "revoke_all_tokens",
+    "revoke_token",
+]
 
 TOKEN_PREFIX = "pp_"  # noqa: S105 - a marker, not a secret
 
@@ -95,3 +101,11 @@ def revoke_token(*, user: User, token_id: int) -> ApiToken:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
     return token
+
+
+def revoke_all_tokens(*, user: User) -> int:
+    """Ends every usable token of ``user`` (device tokens too), e.g. after a new password.
+    Returns how many were revoked."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

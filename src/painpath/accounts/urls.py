@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from painpath.accounts import views
+from painpath.accounts import forms, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,7 +9,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.html"),
+        auth_views.PasswordChangeView.as_view(
+            template_name="accounts/password_change.html", form_class=forms.PasswordChangeForm
+        ),
         name="password_change",
     ),
     path(
@@ -21,11 +23,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-        ),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -36,7 +34,7 @@ urlpatterns = [
     path(
         "password/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html"
+            template_name="accounts/password_reset_confirm.html", form_class=forms.SetPasswordForm
         ),
         name="password_reset_confirm",
     ),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
+from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -17,7 +19,9 @@ from django.views.decorators.http import require_POST
 
 from painpath.accounts import tokens as token_service
 from painpath.accounts.models import ApiToken, Role
-from painpath.core.errors import InvalidInput
+from painpath.core import ratelimit
+from painpath.core.errors import InvalidInput, TooManyRequests
+from painpath.core.middleware import client_ip
 from painpath.core.web import signed_in_user
 
 
@@ -27,6 +31,38 @@ class LoginView(auth_views.LoginView):
 
 
 _user = signed_in_user
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Sends the reset link, at most so often per address and per client: a flood of
+    requests must not become a flood of mail. Every request counts, whether or not an
+    account has the address, so a refusal reveals nothing about accounts."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        window = timedelta(minutes=settings.PASSWORD_RESET_WINDOW_MINUTES)
+        try:
+            ratelimit.take(
+                "password_reset.client",
+                client_ip(self.request) or "",
+                limit=settings.PASSWORD_RESET_LIMIT_PER_CLIENT,
+                window=window,
+            )
+            ratelimit.take(
+                "password_reset.address",
+                form.cleaned_data["email"].strip().lower(),
+                limit=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS,
+                window=window,
+            )
+        except TooManyRequests as exc:
+            form.add_error(None, exc.message)
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        return super().form_valid(form)
 
 
 @login_required

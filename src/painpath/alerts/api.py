@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from painpath.alerts import services
 from painpath.alerts.models import Alert
 from painpath.core.api import actor_of
-from painpath.core.paging import MAX_LIMIT
+from painpath.core.paging import MAX_LIMIT, MAX_OFFSET
 
 router = Router(tags=["alerts"])
 
@@ -66,7 +66,7 @@ class ListParams(Schema):
     patient_id: int | None = None
     mine: bool = Field(False, description="Only alerts assigned or escalated to me")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class ResolveIn(Schema):

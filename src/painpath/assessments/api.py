@@ -227,6 +227,7 @@ def fhir_response(
         completed_at=parsed.authored,
         answers_field="item",
         sex_field=f"item.where(linkId='{fhir.SEX_LINK_ID}')",
+        completed_at_field="authored",
     )
     return Status(201, _observation(response))
 

@@ -34,6 +34,7 @@ from painpath.clinical.instruments import (
 )
 from painpath.core.context import Actor
 from painpath.core.errors import FieldError, InvalidInput, NotFound
+from painpath.core.plausible import reported_time_errors
 from painpath.core.signals import announce_patient_data_changed
 from painpath.diary.services import local_today
 
@@ -70,13 +71,26 @@ def submit_response(
     completed_at: datetime | None = None,
     answers_field: str = "answers",
     sex_field: str = "sex",
+    completed_at_field: str = "completed_at",
 ) -> QuestionnaireResponse:
     """Score and store one form from the patient; raise its flags. Only a valid (scorable)
     response answers the open reminders. A form with no answer at all is refused; one with
     some items missing is stored with valid=false when the missing-item rule says so.
-    ``answers_field`` and ``sex_field`` name those inputs in errors (e.g. FHIR paths)."""
+    A ``completed_at`` given by the caller must be plausible (core.plausible): a form dated
+    in the future would move the next due date and silence its reminders.
+    ``answers_field``, ``sex_field`` and ``completed_at_field`` name those inputs in errors
+    (e.g. FHIR paths)."""
     user = access.require_authenticated(actor.user)
     patient = access.get_patient_for_self_report(user, patient_id)
+    if completed_at is not None:
+        errors = reported_time_errors(
+            completed_at,
+            field=completed_at_field,
+            born=patient.date_of_birth,
+            tz_name=patient.timezone_name,
+        )
+        if errors:
+            raise InvalidInput(_("The response date is not plausible."), fields=errors)
     definition = instrument_or_invalid(instrument_id)
     answers = list(answers)
     if answers and all(a is None for a in answers):
@@ -173,12 +187,15 @@ def list_responses(
 
 
 def get_response(*, actor: Actor, response_id: int) -> QuestionnaireResponse:
+    """One response of a patient the caller may see. A response of anyone else is as absent
+    as one that never existed: the same 404, so its existence is not revealed."""
     user = access.require_authenticated(actor.user)
     with transaction.atomic():
-        response = QuestionnaireResponse.objects.filter(pk=response_id).first()
+        response = QuestionnaireResponse.objects.filter(
+            pk=response_id, patient__in=access.visible_patients(user)
+        ).first()
         if response is None:
             raise NotFound(_("No such questionnaire response."))
-        access.get_readable_patient(user, response.patient_id)
         audit.record(
             actor,
             action=Action.READ,

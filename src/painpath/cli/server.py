@@ -1,11 +1,16 @@
-"""`painpath demo`, `serve`, `migrate` and `worker`: running the platform."""
+"""`painpath demo`, `serve`, `migrate` and `worker`: running the platform.
+
+Both servers run gunicorn's threaded (gthread) worker: a slow client holds one thread for at
+most ``BODY_TIMEOUT_SECONDS`` (painpath.core.request_body), never a whole worker. `demo`
+supervises its web server and background worker (painpath.cli.supervisor): it stops both on
+SIGTERM/SIGINT and starts the worker again if it dies.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import socket
-import subprocess
 import sys
 from typing import Any
 
@@ -45,6 +50,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     serve = subparsers.add_parser("serve", help="production server (gunicorn)")
     serve.add_argument("--bind", default=os.environ.get("PAINPATH_BIND", "127.0.0.1:8000"))
     serve.add_argument("--workers", type=_positive, default=int(os.environ.get("WEB_WORKERS", "3")))
+    serve.add_argument(
+        "--threads",
+        type=_positive,
+        default=int(os.environ.get("WEB_THREADS", "8")),
+        help="threads per worker (default 8, or WEB_THREADS)",
+    )
     serve.set_defaults(func=run_serve)
 
     migrate = subparsers.add_parser("migrate", help="apply database migrations")
@@ -65,7 +76,7 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _gunicorn_argv(bind: str, workers: int) -> list[str]:
+def _gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -75,6 +86,18 @@ def _gunicorn_argv(bind: str, workers: int) -> list[str]:
         bind,
         "--workers",
         str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--graceful-timeout",
+        "10",
+        # Above the header limits of the documented proxy (deploy/nginx), which then refuses
+        # oversized headers itself with the API's JSON error body.
+        "--limit-request-line",
+        "8190",
+        "--limit-request-field_size",
+        "16380",
         "--access-logfile",
         "-",
         "--forwarded-allow-ips",
@@ -124,14 +147,13 @@ def run_demo(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     if args.no_serve:
         return 0
-    env = {**os.environ, "PAINPATH_ENV": os.environ["PAINPATH_ENV"]}
-    worker = subprocess.Popen([sys.executable, "-m", "painpath.cli", "worker"], env=env)
-    try:
-        server = subprocess.run(_gunicorn_argv(f"127.0.0.1:{args.port}", 2), env=env, check=False)  # noqa: S603
-        return server.returncode
-    finally:
-        worker.terminate()
-        worker.wait(timeout=10)
+    from painpath.cli.supervisor import supervise
+
+    return supervise(
+        server=_gunicorn_argv(f"127.0.0.1:{args.port}", 2, 4),
+        worker=[sys.executable, "-m", "painpath.cli", "worker"],
+        env={**os.environ, "PAINPATH_ENV": os.environ["PAINPATH_ENV"]},
+    )
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -140,7 +162,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     # Hashed, compressed static files for whitenoise; idempotent and quick after the first run.
     call_command("collectstatic", interactive=False, verbosity=0)
-    argv = _gunicorn_argv(args.bind, args.workers)
+    argv = _gunicorn_argv(args.bind, args.workers, args.threads)
     os.execv(sys.executable, argv)  # noqa: S606 - replace this process with gunicorn
     return 0  # pragma: no cover
 

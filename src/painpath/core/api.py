@@ -20,11 +20,12 @@ from ninja.utils import check_csrf
 from painpath import __version__
 from painpath.accounts.models import User
 from painpath.accounts.tokens import authenticate_token
+from painpath.core.api_input import JsonBodyParser, harden_request_models
 from painpath.core.context import Actor
-from painpath.core.errors import PainpathError
+from painpath.core.errors import PainpathError, TooManyRequests
 from painpath.core.middleware import activate_user_timezone, client_ip
 
-__all__ = ["actor_of", "api", "error_response"]
+__all__ = ["actor_of", "api", "error_response", "render_error"]
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _STATUS_CODES = {
@@ -33,8 +34,11 @@ _STATUS_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "timeout",
     409: "conflict",
     413: "too_large",
+    414: "too_large",
+    415: "unsupported_media_type",
     422: "invalid",
     429: "throttled",
 }
@@ -85,17 +89,44 @@ class SessionCookieAuth(APIKeyCookie):
         return user
 
 
-api = NinjaAPI(
+_IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+    "description": (
+        "Makes a retry safe: the same request with the same key gets the first answer again "
+        "and writes nothing; the same key with another request is 422. Kept 24 hours."
+    ),
+}
+
+
+class PainpathAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        """The schema, with the Idempotency-Key header (core.idempotency) on every write."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for item in schema["paths"].values():
+            for method, operation in item.items():
+                if method in {"post", "patch"}:
+                    operation.setdefault("parameters", []).append(dict(_IDEMPOTENCY_KEY_PARAMETER))
+        return schema
+
+
+api = PainpathAPI(
     title="painpath API",
     version=f"1 ({__version__})",
     description=(
         "REST API of painpath. Authenticate with a browser session (send X-CSRFToken on "
         "writes) or an API token: `Authorization: Bearer pp_...`. Errors always answer "
-        '`{"error": {"code", "message", "fields": [{"field", "message"}]}}`.'
+        '`{"error": {"code", "message", "fields": [{"field", "message"}]}}`. Writes (POST, '
+        "PATCH) take an optional `Idempotency-Key` header that makes retrying them safe."
     ),
     auth=[BearerTokenAuth(), SessionCookieAuth()],
     urls_namespace="api",
     docs_url="/docs",
+    parser=JsonBodyParser(),
 )
 
 
@@ -116,9 +147,16 @@ def _field_name(loc: list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+def render_error(exc: PainpathError) -> JsonResponse:
+    response = JsonResponse(exc.body(), status=exc.status)
+    if isinstance(exc, TooManyRequests):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @api.exception_handler(PainpathError)
 def _painpath_error(request: HttpRequest, exc: PainpathError) -> HttpResponse:
-    return JsonResponse(exc.body(), status=exc.status)
+    return render_error(exc)
 
 
 @api.exception_handler(ValidationError)
@@ -137,6 +175,10 @@ def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> Htt
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja turns any failure of the body parser into a bare 400; the parser's own
+    # error (core.api_input) says which field and rule, and may be a 413 or 415.
+    if isinstance(exc.__cause__, PainpathError):
+        return render_error(exc.__cause__)
     return error_response(exc.status_code, str(exc))
 
 
@@ -174,3 +216,4 @@ def _register_routers() -> None:
 
 
 _register_routers()
+harden_request_models(api)

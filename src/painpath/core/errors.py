@@ -6,7 +6,10 @@ PainpathError            code, HTTP status, message, field errors
 ├── Forbidden            403 forbidden    caller may see the record but not do this
 ├── NotFound             404 not_found    absent, or not visible to the caller
 ├── Conflict             409 conflict     clashes with stored data (e.g. a duplicate MRN)
-└── PayloadTooLarge      413 too_large
+├── PayloadTooLarge      413 too_large
+├── UnsupportedMediaType 415 unsupported_media_type
+├── RequestTimeout       408 timeout      the body did not arrive in time
+└── TooManyRequests      429 throttled    slow down (retry_after says for how long)
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ __all__ = [
     "NotFound",
     "PainpathError",
     "PayloadTooLarge",
+    "RequestTimeout",
+    "TooManyRequests",
     "Unauthenticated",
+    "UnsupportedMediaType",
 ]
 
 
@@ -78,3 +84,24 @@ class Conflict(PainpathError):
 class PayloadTooLarge(PainpathError):
     status = 413
     code = "too_large"
+
+
+class UnsupportedMediaType(PainpathError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class RequestTimeout(PainpathError):
+    status = 408
+    code = "timeout"
+
+
+class TooManyRequests(PainpathError):
+    status = 429
+    code = "throttled"
+
+    def __init__(
+        self, message: str, *, retry_after: int, fields: list[FieldError] | None = None
+    ) -> None:
+        super().__init__(message, fields=fields)
+        self.retry_after = retry_after

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import zoneinfo
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -15,7 +17,15 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a proxy rewrites it.
+    """REMOTE_ADDR, or behind a proxy that sets X-Forwarded-For itself (TRUST_X_FORWARDED_FOR)
+    the last address in that header: the one the proxy saw. Otherwise the header is the
+    client's own claim and is ignored."""
+    if settings.TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass  # absent or not an address: the connection's own
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -33,6 +35,13 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):  # Django's "400" for a body past the limit
+        message = _("The request body is larger than %d bytes.") % (
+            settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        )
+        if _is_api(request):
+            return error_response(413, message)
+        return _page(request, 413, _("Too large"), message)
     if _is_api(request):
         return error_response(400, _("Bad request."))
     return _page(request, 400, _("Bad request"), "")

@@ -26,6 +26,7 @@ from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.core.context import Actor
 from painpath.core.errors import Conflict, FieldError, InvalidInput, NotFound
+from painpath.core.plausible import reported_day_errors
 from painpath.devices.models import (
     ChangeContext,
     ProgramChange,
@@ -373,8 +374,9 @@ def record_sensation(
         device = StimDevice.objects.filter(pk=device_id, patient=patient).first()
         if device is None:
             errors.append(FieldError("device_id", _("No such device.")))
-        if day > local_today(patient):
-            errors.append(FieldError("day", _("Must not be in the future.")))
+        errors += reported_day_errors(
+            day, field="day", born=patient.date_of_birth, today=local_today(patient)
+        )
         if errors or device is None:
             raise InvalidInput(_("The report has invalid fields."), fields=errors)
         sensation, _created = Sensation.objects.update_or_create(
