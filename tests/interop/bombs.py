@@ -98,10 +98,10 @@ def deflate_ratio(path: Path) -> float:
 __all__ = [
     "APPLE_HEAD",
     "APPLE_RECORD",
-    "GiB",
-    "MiB",
     "VCF_HEAD",
     "VCF_RECORD",
+    "GiB",
+    "MiB",
     "apple_zip",
     "deep_json",
     "deep_json_bytes",

@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from painpath.core.api import error_response
 from painpath.core.errors import FieldError, PayloadTooLarge
 
 __all__ = ["UploadSizeLimitMiddleware", "mib", "stage_upload"]
@@ -47,12 +46,10 @@ class UploadSizeLimitMiddleware:
                 }
                 response: HttpResponse
                 if request.path.startswith("/api/"):
-                    response = error_response(
-                        413,
-                        message,
-                        code="too_large",
-                        fields=[{"field": "file", "message": _("At most %s.") % mib(limit)}],
+                    refused = PayloadTooLarge(
+                        message, fields=[FieldError("file", _("At most %s.") % mib(limit))]
                     )
+                    response = JsonResponse(refused.body(), status=refused.status)
                 else:
                     response = render(
                         request,
