@@ -18,12 +18,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from painpath.core.errors import FieldError, PayloadTooLarge
+from painpath.interop.limits import size_text
 
-__all__ = ["UploadSizeLimitMiddleware", "mib", "stage_upload"]
-
-
-def mib(n: int) -> str:
-    return f"{n / 2**20:g} MiB"
+__all__ = ["UploadSizeLimitMiddleware", "stage_upload"]
 
 
 class UploadSizeLimitMiddleware:
@@ -42,12 +39,12 @@ class UploadSizeLimitMiddleware:
             limit = settings.PAINPATH_UPLOAD_MAX_BYTES
             if length > limit:
                 message = _("The upload is larger than %(max)s; nothing was stored.") % {
-                    "max": mib(limit)
+                    "max": size_text(limit)
                 }
                 response: HttpResponse
                 if request.path.startswith("/api/"):
                     refused = PayloadTooLarge(
-                        message, fields=[FieldError("file", _("At most %s.") % mib(limit))]
+                        message, fields=[FieldError("file", _("At most %s.") % size_text(limit))]
                     )
                     response = JsonResponse(refused.body(), status=refused.status)
                 else:
@@ -57,7 +54,7 @@ class UploadSizeLimitMiddleware:
                         {"title": _("File too large"), "message": message},
                         status=413,
                     )
-                response["Connection"] = "close"  # the unread body is not worth reading
+                response["Content-Length"] = str(len(response.content))
                 return response
         return self.get_response(request)
 
@@ -77,8 +74,8 @@ def stage_upload(
                 if size > max_bytes:
                     raise PayloadTooLarge(
                         _("The file is larger than %(max)s; nothing was stored.")
-                        % {"max": mib(max_bytes)},
-                        fields=[FieldError("file", _("At most %s.") % mib(max_bytes))],
+                        % {"max": size_text(max_bytes)},
+                        fields=[FieldError("file", _("At most %s.") % size_text(max_bytes))],
                     )
                 out.write(chunk)
     except BaseException:

@@ -28,6 +28,7 @@ __all__ = [
     "LimitExceeded",
     "check_json",
     "expanded_cap",
+    "size_text",
 ]
 
 KiB = 1024
@@ -62,15 +63,20 @@ def expanded_cap(limits: FileLimits, compressed_bytes: int) -> int:
     return min(limits.max_expanded_bytes, max(limits.max_ratio * compressed_bytes, 64 * MiB))
 
 
+def size_text(n: int) -> str:
+    """A byte count for messages: MiB, KiB or bytes."""
+    return _mib(n)
+
+
 def _mib(n: int) -> str:
-    return f"{n / MiB:g} MiB" if n >= MiB else f"{n / KiB:g} KiB" if n >= KiB else f"{n} bytes"
+    return f"{n / MiB:.4g} MiB" if n >= MiB else f"{n / KiB:.4g} KiB" if n >= KiB else f"{n} bytes"
 
 
 class BoundedStream(io.RawIOBase):
     """A read-only binary stream over ``raw`` that refuses to pass more than ``max_bytes``
     or a run longer than ``max_run`` bytes without ``separator``.
 
-    ``what`` names the run in the error ("line", "XML tag or text"), ``on_read`` is called
+    ``what`` names the run in the error ("a line", "an XML tag"), ``on_read`` is called
     with the bytes passed so far after each read (progress, a heartbeat).
     """
 
@@ -81,7 +87,7 @@ class BoundedStream(io.RawIOBase):
         max_bytes: int,
         max_run: int,
         separator: bytes = b"\n",
-        what: str = "line",
+        what: str = "a line",
         total_what: str = "the file",
         on_read: Callable[[int], None] | None = None,
     ) -> None:
@@ -136,7 +142,7 @@ class BoundedStream(io.RawIOBase):
     def _run_check(self, run: int) -> None:
         if run > self._max_run:
             raise LimitExceeded(
-                f"a {self._what} is longer than {_mib(self._max_run)} "
+                f"{self._what} is longer than {_mib(self._max_run)} "
                 f"(within the first {_mib(self.passed)})"
             )
 

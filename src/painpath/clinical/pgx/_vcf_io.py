@@ -27,7 +27,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from cyvcf2 import VCF  # type: ignore[import-untyped]
 
@@ -124,14 +123,16 @@ def _prescan(path: Path, limits: VcfLimits, progress: Progress | None) -> None:
     with path.open("rb") as raw:
         gzipped = raw.read(2) == b"\x1f\x8b"
         raw.seek(0)
-        stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw
+        stream = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw
         try:
             while chunk := stream.read(_SCAN_CHUNK):
                 scan.feed(chunk)
                 if progress is not None:
                     progress(raw.tell(), scan.records)
         except (OSError, EOFError, zlib.error) as exc:
-            raise TruncatedVcfError(f"{path.name}: compressed data is truncated or damaged ({exc})") from exc
+            raise TruncatedVcfError(
+                f"{path.name}: compressed data is truncated or damaged ({exc})"
+            ) from exc
 
 
 # The 28-byte empty block that ends every complete BGZF file (SAM/BAM format specification).

@@ -34,7 +34,13 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
 
-from painpath.interop.limits import BoundedStream, FileLimits, LimitExceeded, expanded_cap
+from painpath.interop.limits import (
+    BoundedStream,
+    FileLimits,
+    LimitExceeded,
+    expanded_cap,
+    size_text,
+)
 from painpath.interop.wearables.errors import WearableFormatError
 from painpath.interop.wearables.files import ReadProgress, open_tracked
 
@@ -134,7 +140,7 @@ def _bounded(
         max_bytes=cap,
         max_run=limits.max_xml_token_bytes,
         separator=b"<",
-        what="XML tag, or text between tags,",
+        what="an XML tag (or the text between two tags)",
         total_what="export.xml",
         on_read=progress.tick if progress is not None else None,
     )
@@ -158,8 +164,8 @@ def _stream(
                     start_of_item = handle.passed
                 elif handle.passed - start_of_item > limits.max_item_bytes:
                     raise LimitExceeded(
-                        f"one element of export.xml with its children is larger than "
-                        f"{limits.max_item_bytes} bytes"
+                        "one element of export.xml with its children is larger than "
+                        f"{size_text(limits.max_item_bytes)}"
                     )
                 continue
             depth -= 1
@@ -199,8 +205,9 @@ def read_apple_health(
                 cap = expanded_cap(limits, size)
                 if infos[0].file_size > cap:
                     raise LimitExceeded(
-                        f"export.xml would expand to {infos[0].file_size} bytes from a "
-                        f"{size}-byte zip; at most {cap} bytes are read from a zip this size"
+                        f"export.xml would expand to {size_text(infos[0].file_size)} from a "
+                        f"{size_text(size)} zip; at most {size_text(cap)} is read from a zip "
+                        "this size"
                     )
                 with archive.open(infos[0]) as handle:
                     yield from _stream(_bounded(handle, limits, cap, progress), skipped, limits)

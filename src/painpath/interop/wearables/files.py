@@ -51,6 +51,6 @@ def bounded_lines(
         raw,
         max_bytes=limits.max_expanded_bytes,
         max_run=limits.max_line_bytes,
-        what="line",
+        what="a line",
         on_read=progress.tick if progress is not None else None,
     )

@@ -35,7 +35,13 @@ from typing import Any, BinaryIO
 
 import ijson  # type: ignore[import-untyped]
 
-from painpath.interop.limits import FileLimits, JsonShape, LimitExceeded, check_json
+from painpath.interop.limits import (
+    FileLimits,
+    JsonShape,
+    LimitExceeded,
+    check_json,
+    size_text,
+)
 from painpath.interop.wearables.errors import WearableFormatError
 from painpath.interop.wearables.files import ReadProgress, bounded_lines, open_tracked
 
@@ -205,7 +211,7 @@ def _shape(handle: BinaryIO, limits: FileLimits, progress: ReadProgress | None) 
     size = handle.seek(0, io.SEEK_END)
     handle.seek(0)
     if size > limits.max_expanded_bytes:
-        raise LimitExceeded(f"the file is larger than {limits.max_expanded_bytes} bytes")
+        raise LimitExceeded(f"the file is larger than {size_text(limits.max_expanded_bytes)}")
     shape = check_json(
         handle,
         max_depth=limits.max_depth,
@@ -231,8 +237,8 @@ def _json(
         raise WearableFormatError("expected a JSON array or object of Open mHealth data points")
     if shape.largest[level - 1] > limits.max_item_bytes:
         raise LimitExceeded(
-            f"a data point is larger than {limits.max_item_bytes} bytes of JSON "
-            f"({shape.largest[level - 1]} bytes)"
+            f"a data point is larger than {size_text(limits.max_item_bytes)} of JSON "
+            f"({size_text(shape.largest[level - 1])})"
         )
     for point in ijson.items(handle, prefix, use_float=True):
         yield from _records(point, skipped)
