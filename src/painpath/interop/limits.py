@@ -65,10 +65,6 @@ def expanded_cap(limits: FileLimits, compressed_bytes: int) -> int:
 
 def size_text(n: int) -> str:
     """A byte count for messages: MiB, KiB or bytes."""
-    return _mib(n)
-
-
-def _mib(n: int) -> str:
     return f"{n / MiB:.4g} MiB" if n >= MiB else f"{n / KiB:.4g} KiB" if n >= KiB else f"{n} bytes"
 
 
@@ -117,6 +113,8 @@ class BoundedStream(io.RawIOBase):
         return n
 
     def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            return self.readall()  # chunk by chunk, each checked: never past max_bytes
         data = self._raw.read(size)
         if data:
             self._check(data)
@@ -126,7 +124,7 @@ class BoundedStream(io.RawIOBase):
         self.passed += len(data)
         if self.passed > self._max_bytes:
             raise LimitExceeded(
-                f"{self._total_what} is larger than {_mib(self._max_bytes)} when read"
+                f"{self._total_what} is larger than {size_text(self._max_bytes)} when read"
             )
         first = data.find(self._sep)
         if first < 0:
@@ -142,8 +140,8 @@ class BoundedStream(io.RawIOBase):
     def _run_check(self, run: int) -> None:
         if run > self._max_run:
             raise LimitExceeded(
-                f"{self._what} is longer than {_mib(self._max_run)} "
-                f"(within the first {_mib(self.passed)})"
+                f"{self._what} is longer than {size_text(self._max_run)} "
+                f"(within the first {size_text(self.passed)})"
             )
 
 
@@ -219,8 +217,8 @@ class _JsonScan:
         self.offset += a.size
         if max(self.longest, self.open_run) > self.max_token:
             raise LimitExceeded(
-                f"a JSON value or gap is longer than {_mib(self.max_token)} "
-                f"(within the first {_mib(self.offset)})"
+                f"a JSON value or gap is longer than {size_text(self.max_token)} "
+                f"(within the first {size_text(self.offset)})"
             )
 
     def _spans(
