@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "painpath.core.uploads.UploadSizeLimitMiddleware",  # before anything reads a body
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "painpath.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -282,6 +283,32 @@ else:
         "filename": os.environ.get("HUEY_SQLITE_PATH", str(VAR_DIR / "huey.sqlite3")),
         "immediate": False,
     }
+
+
+# --- uploads and file imports (README "Limits") -----------------------------------------
+def _int_env(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+_KiB, _MiB = 1024, 1024 * 1024
+# A multipart upload (a wearable export, a lab file) as sent: larger gets 413 before it is read.
+PAINPATH_UPLOAD_MAX_BYTES = _int_env("PAINPATH_UPLOAD_MAX_BYTES", 256 * _MiB)
+# What a wearable file may expand to (zip) and how its parsers are bounded.
+PAINPATH_IMPORT_MAX_EXPANDED_BYTES = _int_env("PAINPATH_IMPORT_MAX_EXPANDED_BYTES", 4096 * _MiB)
+PAINPATH_IMPORT_MAX_RATIO = _int_env("PAINPATH_IMPORT_MAX_RATIO", 100)
+PAINPATH_IMPORT_MAX_LINE_BYTES = _int_env("PAINPATH_IMPORT_MAX_LINE_BYTES", _MiB)
+PAINPATH_IMPORT_MAX_XML_TOKEN_BYTES = _int_env("PAINPATH_IMPORT_MAX_XML_TOKEN_BYTES", 64 * _KiB)
+PAINPATH_IMPORT_MAX_DEPTH = _int_env("PAINPATH_IMPORT_MAX_DEPTH", 64)
+PAINPATH_IMPORT_MAX_JSON_TOKEN_BYTES = _int_env("PAINPATH_IMPORT_MAX_JSON_TOKEN_BYTES", _MiB)
+PAINPATH_IMPORT_MAX_ITEM_BYTES = _int_env("PAINPATH_IMPORT_MAX_ITEM_BYTES", _MiB)
+# Lab files (VCF, CSV, JSON): as sent, expanded (gzip/bgzip), and VCF records.
+PAINPATH_PGX_UPLOAD_MAX_BYTES = _int_env("PAINPATH_PGX_UPLOAD_MAX_BYTES", 20 * _MiB)
+PAINPATH_PGX_MAX_EXPANDED_BYTES = _int_env("PAINPATH_PGX_MAX_EXPANDED_BYTES", 512 * _MiB)
+PAINPATH_PGX_MAX_RECORDS = _int_env("PAINPATH_PGX_MAX_RECORDS", 2_000_000)
+# A background import renews its lease while it works; one whose lease runs out (its worker
+# died) is queued again, up to the maximum number of attempts, then failed with the reason.
+PAINPATH_IMPORT_LEASE_SECONDS = _int_env("PAINPATH_IMPORT_LEASE_SECONDS", 120)
+PAINPATH_IMPORT_MAX_ATTEMPTS = _int_env("PAINPATH_IMPORT_MAX_ATTEMPTS", 3)
 
 # --- extension points ------------------------------------------------------------------
 # Each capability registers its pieces here (dotted paths), so apps never edit each other.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -58,7 +59,21 @@ def _wait(process: subprocess.Popen[bytes], url: str) -> None:
     raise RuntimeError("the server did not start")
 
 
-def _launch(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def _limit(megabytes: int | None) -> object:
+    """A pre-exec hook that caps the server's address space (None: no cap)."""
+    if megabytes is None:
+        return None
+
+    def cap() -> None:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return cap
+
+
+def _launch(
+    env: dict[str, str], workers: int, memory_mb: int | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
@@ -77,13 +92,16 @@ def _launch(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=_limit(memory_mb),  # type: ignore[arg-type]  # noqa: PLW1509 - no threads yet
     )
     url = f"http://127.0.0.1:{port}"
     _wait(process, url)
     return process, url
 
 
-def start_server(database_url: str, var_dir: Path, *, workers: int = 1) -> Server:
+def start_server(
+    database_url: str, var_dir: Path, *, workers: int = 1, memory_mb: int | None = None
+) -> Server:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -97,7 +115,9 @@ def start_server(database_url: str, var_dir: Path, *, workers: int = 1) -> Serve
         [sys.executable, "-c", SETUP], env=env, capture_output=True, check=True, timeout=120
     )
     patient_id, token = out.stdout.decode().split()[-2:]
-    process, url = _launch(env, workers)
+    process, url = _launch(
+        {**env, "OPENBLAS_NUM_THREADS": "1"} if memory_mb else env, workers, memory_mb
+    )
     return Server(process, url, int(patient_id), token, env)
 
 

@@ -40,8 +40,12 @@ def test_patient_uploads_apple_export_and_sees_the_summary(world, as_user, var_d
     assert (job.processed, job.new, job.duplicates, job.rejected) == (63, 63, 0, 0)
     assert job.summary["by_type"] == {"heart_rate": 30, "steps": 30, "sleep": 1, "rr_interval": 2}
     assert job.bytes_read == job.size_bytes == path.stat().st_size  # progress ends at 100%
-    again = imports.run_import(job_id=job.pk)
-    assert (again.new, again.duplicates) == (0, 63)
+    assert not list((var_dir / "imports").glob("*"))  # the upload is deleted when it ends
+    assert imports.run_import(job_id=job.pk).status == "done"  # an ended job is not run again
+    # The same file again: every sample is a duplicate, nothing is stored twice.
+    upload(client, world.p1.pk, "export.zip", path.read_bytes(), "apple_health")
+    again = imports.run_import(job_id=ImportJob.objects.latest("pk").pk)
+    assert (again.status, again.new, again.duplicates) == ("done", 0, 63)
     assert Sample.objects.filter(patient=world.p1).count() == 63
     page = client.get("/devices/me/")
     assert page.status_code == 200

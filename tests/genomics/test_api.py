@@ -11,7 +11,8 @@ from vcf_builder import haplotype, write_vcf
 from painpath.audit.models import AuditEvent
 from painpath.clinical.pgx._data import allele_definitions
 from painpath.core.signals import patient_data_changed
-from painpath.genomics.models import PgxResult, PgxUpload
+from painpath.genomics import imports
+from painpath.genomics.models import PgxImportJob, PgxResult, PgxUpload
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,17 @@ BASE = "/api/v1/genomics/patients"
 
 def _post(client, url, body):
     return client.post(url, json.dumps(body), content_type="application/json")
+
+
+def _upload(client, patient_id: int, file, **meta) -> dict:
+    """Upload (202: queued), run the job as the worker does, and return the job as polled."""
+    r = client.post(f"{BASE}/{patient_id}/uploads", {"file": file, **meta})
+    assert r.status_code == 202, r.content
+    assert r.json()["status"] == "queued" and r.json()["results"] == []
+    imports.run_import(job_id=r.json()["id"])
+    polled = client.get(f"{BASE}/{patient_id}/uploads/{r.json()['id']}")
+    assert polled.status_code == 200
+    return polled.json()
 
 
 def _call(gene="CYP2D6", diplotype="*2x2/*41"):
@@ -102,11 +114,13 @@ def test_panel_shows_findings(world, as_user):
 
 def test_lab_csv_upload(world, as_user):
     f = SimpleUploadedFile("lab.csv", b"gene,diplotype\nCYP2D6,*4/*4\nCYP2C19,*2/*17\n")
-    r = as_user(world.dr_a).post(f"{BASE}/{world.p1.pk}/uploads", {"file": f, "lab_name": "L"})
-    assert r.status_code == 201, r.content
-    genes = {x["gene"]: x for x in r.json()["results"]}
+    job = _upload(as_user(world.dr_a), world.p1.pk, f, lab_name="L")
+    assert (job["status"], job["kind"], job["error"]) == ("done", "lab-file", "")
+    genes = {x["gene"]: x for x in job["results"]}
     assert genes["CYP2C19"]["phenotype"] == "Intermediate Metabolizer"
-    assert genes["CYP2D6"]["upload_id"] == PgxUpload.objects.get().pk
+    assert genes["CYP2D6"]["upload_id"] == job["upload_id"] == PgxUpload.objects.get().pk
+    assert job["bytes_read"] == job["size_bytes"] == f.size
+    assert not list(imports.import_dir().iterdir())  # the staged file is gone
 
 
 def test_lab_json_upload_bad_row_refused_whole(world, as_user):
@@ -114,10 +128,11 @@ def test_lab_json_upload_bad_row_refused_whole(world, as_user):
         [{"gene": "CYP2C9", "diplotype": "*1/*3"}, {"gene": "CYP9Z9", "diplotype": "*1/*1"}]
     )
     f = SimpleUploadedFile("lab.json", data.encode())
-    r = as_user(world.dr_a).post(f"{BASE}/{world.p1.pk}/uploads", {"file": f})
-    assert r.status_code == 422
-    assert r.json()["error"]["fields"][0]["field"] == "file.row[2]"
+    job = _upload(as_user(world.dr_a), world.p1.pk, f)
+    assert job["status"] == "failed" and job["results"] == []
+    assert "file.row[2]:" in job["error"] and "CYP9Z9" in job["error"]
     assert not PgxResult.objects.exists() and not PgxUpload.objects.exists()
+    assert not list(imports.import_dir().iterdir())
 
 
 def test_vcf_upload_calls_cyp2c9(world, as_user, tmp_path):
@@ -126,11 +141,12 @@ def test_vcf_upload_calls_cyp2c9(world, as_user, tmp_path):
         tmp_path / "s.vcf", g, {"S1": (haplotype(g, "*3"), haplotype(g, "*3"))}, gzipped=True
     )
     f = SimpleUploadedFile("s.vcf.gz", path.read_bytes())
-    r = as_user(world.dr_a).post(f"{BASE}/{world.p1.pk}/uploads", {"file": f})
-    assert r.status_code == 201, r.content
-    (res,) = r.json()["results"]  # CYP2C19 not tested: no result stored for it
+    job = _upload(as_user(world.dr_a), world.p1.pk, f)
+    assert (job["status"], job["kind"]) == ("done", "vcf")
+    (res,) = job["results"]  # CYP2C19 not tested: no result stored for it
     assert (res["gene"], res["diplotype"], res["source_kind"]) == ("CYP2C9", "*3/*3", "vcf")
-    assert any(n.startswith("CYP2C19: not tested") for n in r.json()["notes"])
+    assert any(n.startswith("CYP2C19: not tested") for n in job["notes"])
+    assert job["records"] > 0 and job["bytes_read"] == job["size_bytes"]
 
 
 def test_vcf_gene_with_no_allele_match_is_reported_not_dropped(world, as_user, tmp_path):
@@ -147,11 +163,10 @@ def test_vcf_gene_with_no_allele_match_is_reported_not_dropped(world, as_user, t
     both = tmp_path / "both.vcf"
     both.write_text("\n".join(header + body) + "\n")
     f = SimpleUploadedFile("both.vcf", both.read_bytes())
-    r = as_user(world.dr_a).post(f"{BASE}/{world.p1.pk}/uploads", {"file": f})
-    assert r.status_code == 201, r.content
-    assert [x["gene"] for x in r.json()["results"]] == ["CYP2C9"]
+    job = _upload(as_user(world.dr_a), world.p1.pk, f)
+    assert [x["gene"] for x in job["results"]] == ["CYP2C9"]
     assert any(n.startswith("CYP2C19: no CPIC allele definition matches")
-               for n in r.json()["notes"])  # fmt: skip
+               for n in job["notes"])  # fmt: skip
     assert not PgxResult.objects.filter(gene="CYP2C19").exists()
 
 
@@ -166,8 +181,44 @@ def test_panel_api_has_sources_no_action_notes_and_guidelines(world, as_user):
 
 def test_not_a_vcf_is_a_clear_error(world, as_user):
     f = SimpleUploadedFile("x.vcf", b"hello, not a vcf\n")
-    r = as_user(world.dr_a).post(f"{BASE}/{world.p1.pk}/uploads", {"file": f})
+    job = _upload(as_user(world.dr_a), world.p1.pk, f)
+    assert job["status"] == "failed" and "file: x.vcf: not a VCF" in job["error"]
+
+
+def test_unknown_file_type_and_bad_date_are_refused_at_once(world, as_user):
+    client = as_user(world.dr_a)
+    url = f"{BASE}/{world.p1.pk}/uploads"
+    r = client.post(url, {"file": SimpleUploadedFile("x.pdf", b"%PDF-1.7")})
     assert r.status_code == 422 and r.json()["error"]["fields"][0]["field"] == "file"
+    r = client.post(
+        url, {"file": SimpleUploadedFile("l.csv", b"gene,diplotype\n"), "report_date": "2999-01-01"}
+    )
+    assert r.status_code == 422 and r.json()["error"]["fields"][0]["field"] == "report_date"
+    assert not PgxImportJob.objects.exists()
+    assert not list(imports.import_dir().iterdir())  # nothing left staged
+
+
+def test_a_lab_file_over_the_limit_is_413_and_not_kept(world, as_user, settings):
+    settings.PAINPATH_PGX_UPLOAD_MAX_BYTES = 1000
+    f = SimpleUploadedFile("lab.csv", b"gene,diplotype\n" + b"CYP2D6,*1/*1\n" * 100)
+    r = as_user(world.dr_a).post(f"{BASE}/{world.p1.pk}/uploads", {"file": f})
+    assert r.status_code == 413, r.content
+    assert r.json()["error"]["code"] == "too_large"
+    assert r.json()["error"]["fields"][0]["field"] == "file"
+    assert not PgxImportJob.objects.exists()
+    assert not list(imports.import_dir().iterdir())
+
+
+def test_upload_jobs_are_listed_and_hidden_from_other_teams(world, as_user):
+    f = SimpleUploadedFile("lab.csv", b"gene,diplotype\nCYP2D6,*1/*1\n")
+    job = _upload(as_user(world.dr_a), world.p1.pk, f)
+    listed = as_user(world.dr_a).get(f"{BASE}/{world.p1.pk}/uploads").json()
+    assert [j["id"] for j in listed] == [job["id"]]
+    other = as_user(world.dr_b)
+    assert other.get(f"{BASE}/{world.p1.pk}/uploads").status_code == 404
+    assert other.get(f"{BASE}/{world.p1.pk}/uploads/{job['id']}").status_code == 404
+    # Another patient's job is not found under this patient either.
+    assert as_user(world.dr_a).get(f"{BASE}/{world.p2.pk}/uploads/{job['id']}").status_code == 404
 
 
 def _genotype_obs(patient_id: int, value: str = "CYP2C9 *2/*3", **overrides: object) -> dict:

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from vcf_builder import haplotype, write_vcf
 
-from painpath.genomics import views
-from painpath.genomics.models import PgxResult
+from painpath.genomics import imports, views
+from painpath.genomics.models import PgxImportJob, PgxResult
 from tests.genomics.factories import stored_result
 
 pytestmark = pytest.mark.django_db
@@ -68,14 +68,40 @@ def test_report_page_cites_cpic(world, as_user):
     assert "OPRM1</strong>: CPIC gives no genotype-based recommendation" in html
 
 
-def test_upload_notes_are_shown_after_redirect(world, as_user, tmp_path):
+def test_an_upload_is_read_in_the_background_and_its_notes_shown(world, as_user, tmp_path):
     g = "CYP2C9"
     path = write_vcf(tmp_path / "s.vcf", g, {"S1": (haplotype(g, "*1"), haplotype(g, "*3"))})
     client = as_user(world.dr_a)
     url = f"/genomics/patients/{world.p1.pk}/results/"
     r = client.post(url, {"up-file": SimpleUploadedFile("s.vcf", path.read_bytes())}, follow=True)
     html = r.content.decode()
-    assert r.status_code == 200 and "CYP2C19: not tested" in html
+    assert r.status_code == 200 and "File received; it is being read." in html
+    assert "s.vcf" in html and "Queued" in html and "hx-trigger" in html  # the page polls
+    assert not PgxResult.objects.exists()  # nothing is read inside the request
+    imports.run_import(job_id=PgxImportJob.objects.get().pk)  # what the worker runs
+    rows = client.get(f"/genomics/patients/{world.p1.pk}/imports/").content.decode()
+    assert "Done" in rows and "CYP2C19: not tested" in rows
+    assert "hx-trigger" not in rows  # nothing running: the polling stops
+    assert PgxResult.objects.get().diplotype == "*1/*3"
+
+
+def test_a_failed_upload_shows_its_reason(world, as_user):
+    client = as_user(world.dr_a)
+    url = f"/genomics/patients/{world.p1.pk}/results/"
+    client.post(
+        url, {"up-file": SimpleUploadedFile("lab.csv", b"gene,diplotype\nCYP2D6,*1/*999\n")}
+    )
+    imports.run_import(job_id=PgxImportJob.objects.get().pk)
+    rows = client.get(f"/genomics/patients/{world.p1.pk}/imports/").content.decode()
+    assert "Failed" in rows and "*999" in rows
+    assert not PgxResult.objects.exists()
+
+
+def test_an_unknown_file_type_is_a_form_error(world, as_user):
+    url = f"/genomics/patients/{world.p1.pk}/results/"
+    r = as_user(world.dr_a).post(url, {"up-file": SimpleUploadedFile("x.pdf", b"%PDF")})
+    assert r.status_code == 422 and "Send a VCF" in r.content.decode()
+    assert not PgxImportJob.objects.exists()
 
 
 @pytest.mark.parametrize(("who", "status"), [("dr_b", 404), ("dr_other", 404), ("admin_a", 403),

@@ -30,10 +30,12 @@ from painpath.devices.models import (
     StimProgram,
     StimUsage,
 )
+from painpath.interop.limits import LimitExceeded, check_json
 
 router = Router(tags=["devices"])
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
+MAX_JSON_DEPTH = 64
 NDJSON_TYPES = {"application/x-ndjson", "application/ndjson", "application/jsonl"}
 
 
@@ -198,6 +200,9 @@ def _loads(data: bytes) -> Any:
             return orjson.loads(data)
         except orjson.JSONDecodeError:
             pass
+    # The standard library recurses per level (a body of 100,000 "[" would end in a
+    # RecursionError): measure the nesting first.
+    check_json(data, max_depth=MAX_JSON_DEPTH, max_token=MAX_BODY_BYTES)
     return json.loads(data)
 
 
@@ -213,7 +218,7 @@ def _json_lines(body: bytes) -> list[object]:
             continue
         try:
             records.append(_loads(line))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, LimitExceeded) as exc:
             raise InvalidInput(
                 _("Line %(n)d of the NDJSON body is not valid JSON.") % {"n": number},
                 fields=[FieldError(f"line {number}", str(exc))],
@@ -232,7 +237,7 @@ def _parse(request: HttpRequest) -> tuple[list[object], services.SourceData | No
         return _json_lines(body), None
     try:
         data = _loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, LimitExceeded) as exc:
         raise InvalidInput(
             _("The body is not valid JSON/NDJSON."), fields=[FieldError("body", str(exc))]
         ) from exc

@@ -1,11 +1,19 @@
 """Wearable file imports: the upload is streamed to disk, then a background job reads it in
 chunks (each chunk one transaction, duplicates ignored, so a re-run is safe), reports
-progress in bytes, and always ends as done or failed with a reason."""
+progress in bytes, and always ends as done or failed with a reason.
+
+Every reader is bounded (``painpath.interop.limits``, values from settings): a file past a
+bound stops its job with the reason, the chunks stored before stay. The job holds a lease
+(``painpath.core.jobs``): if its worker dies, ``recover_imports`` queues it again and the new
+attempt resumes after the last chunk the dead one committed (those records are read again but
+not stored again, only their days' rollups are refreshed). The uploaded file is deleted when
+its job ends, done or failed.
+"""
 
 from __future__ import annotations
 
 import logging
-import uuid
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -14,26 +22,38 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from painpath import access
 from painpath.audit import services as audit
 from painpath.audit.models import Action
+from painpath.core import jobs
 from painpath.core.context import Actor
 from painpath.core.errors import FieldError, InvalidInput, PainpathError
+from painpath.core.uploads import stage_upload
 from painpath.devices.models import ImportFormat, ImportJob, ImportStatus
-from painpath.devices.services import enqueue_refresh, store_batch
+from painpath.devices.services import enqueue_refresh, store_batch, touched_days
+from painpath.interop.limits import FileLimits, LimitExceeded
 from painpath.interop.wearables.errors import WearableFormatError
 from painpath.interop.wearables.files import ReadProgress
 from painpath.interop.wearables.schema import validate_samples
 
-__all__ = ["IMPORT_CHUNK", "create_import", "import_dir", "list_imports", "run_import"]
+__all__ = [
+    "IMPORT_CHUNK",
+    "create_import",
+    "file_limits",
+    "import_dir",
+    "list_imports",
+    "recover_imports",
+    "run_import",
+]
 
 logger = logging.getLogger(__name__)
 IMPORT_CHUNK = 10_000
 MAX_EXAMPLES = 20
+ORPHAN_AGE_SECONDS = 3600  # an upload no job points at (e.g. its patient was deleted)
 
 Reader = Callable[..., Iterator[dict[str, Any]]]
 
@@ -44,11 +64,25 @@ def import_dir() -> Path:
     return path
 
 
+def file_limits() -> FileLimits:
+    """The readers' bounds, from settings (README "Limits")."""
+    return FileLimits(
+        max_expanded_bytes=settings.PAINPATH_IMPORT_MAX_EXPANDED_BYTES,
+        max_ratio=settings.PAINPATH_IMPORT_MAX_RATIO,
+        max_line_bytes=settings.PAINPATH_IMPORT_MAX_LINE_BYTES,
+        max_xml_token_bytes=settings.PAINPATH_IMPORT_MAX_XML_TOKEN_BYTES,
+        max_depth=settings.PAINPATH_IMPORT_MAX_DEPTH,
+        max_json_token_bytes=settings.PAINPATH_IMPORT_MAX_JSON_TOKEN_BYTES,
+        max_item_bytes=settings.PAINPATH_IMPORT_MAX_ITEM_BYTES,
+    )
+
+
 def create_import(
     *, actor: Actor, patient_id: int, fmt: str, file_name: str, chunks: Iterable[bytes]
 ) -> ImportJob:
     """Save an uploaded file (streamed to disk, before any transaction so SQLite's write lock
-    is not held while it is written), then record the job and queue it."""
+    is not held while it is written; at most ``PAINPATH_UPLOAD_MAX_BYTES``), then record the
+    job and queue it."""
     user = access.require_authenticated(actor.user)
     if fmt not in ImportFormat.values:
         raise InvalidInput(
@@ -56,13 +90,13 @@ def create_import(
             fields=[FieldError("format", _("One of: %s.") % ", ".join(ImportFormat.values))],
         )
     access.get_patient_for_device_upload(user, patient_id)  # 404/403 before writing anything
-    target = import_dir() / f"upload-{uuid.uuid4().hex}{Path(file_name).suffix[:10]}"
-    size = 0
+    target, size = stage_upload(
+        chunks,
+        directory=import_dir(),
+        suffix=Path(file_name).suffix,
+        max_bytes=settings.PAINPATH_UPLOAD_MAX_BYTES,
+    )
     try:
-        with target.open("wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
-                size += len(chunk)
         if size == 0:
             raise InvalidInput(
                 _("The file is empty."), fields=[FieldError("file", _("Choose a non-empty file."))]
@@ -76,6 +110,7 @@ def create_import(
                 file_name=file_name[:255],
                 stored_path=str(target),
                 size_bytes=size,
+                heartbeat_at=timezone.now(),  # queued at: a lost task is sent again
             )
             audit.record(
                 actor,
@@ -132,6 +167,20 @@ class _Tally:
     examples: list[str] = field(default_factory=list)
     days: set[date] = field(default_factory=set)
 
+    @classmethod
+    def resumed(cls, job: ImportJob) -> _Tally:
+        """The counts a dead attempt committed with its last chunk (its reader's skipped
+        counts are not kept: the new attempt reads the file again from the start)."""
+        summary = job.summary or {}
+        return cls(
+            processed=job.processed,
+            new=job.new,
+            rejected=job.rejected,
+            by_type=Counter(summary.get("by_type", {})),
+            reasons=Counter(summary.get("rejected_reasons", {})),
+            examples=list(summary.get("rejected_examples", [])),
+        )
+
     def apply(self, job: ImportJob, bytes_read: int) -> None:
         job.processed, job.new, job.rejected = self.processed, self.new, self.rejected
         job.duplicates = self.processed - self.new - self.rejected
@@ -143,12 +192,35 @@ class _Tally:
             "rejected_examples": self.examples,
         }
 
+    def fields(self, job: ImportJob) -> dict[str, Any]:
+        return {
+            "processed": job.processed,
+            "new": job.new,
+            "rejected": job.rejected,
+            "duplicates": job.duplicates,
+            "bytes_read": job.bytes_read,
+            "summary": job.summary,
+        }
 
-def _flush(job: ImportJob, actor: Actor, chunk: list[object], tally: _Tally, read: int) -> None:
+
+@dataclass
+class _Run:
+    """One attempt at a job: what it needs to read, store and stay fenced."""
+
+    job: ImportJob
+    actor: Actor
+    attempt: int
+    tally: _Tally
+    progress: ReadProgress
+    resume_from: int  # records the dead attempts committed (read again, not stored again)
+
+
+def _flush(run: _Run, chunk: list[object]) -> None:
+    job, tally = run.job, run.tally
     batch = validate_samples(chunk, now=timezone.now(), default_source=job.format)
     with transaction.atomic():
         if len(batch):
-            added, days = store_batch(actor, job.patient, batch, None)
+            added, days = store_batch(run.actor, job.patient, batch, None)
             tally.new += added
             tally.days |= days
         first = tally.processed
@@ -159,66 +231,157 @@ def _flush(job: ImportJob, actor: Actor, chunk: list[object], tally: _Tally, rea
             tally.reasons[f"{issue.field}: {issue.rule}"] += 1
             if len(tally.examples) < MAX_EXAMPLES:
                 tally.examples.append(f"#{first + issue.index + 1} {issue.field}: {issue.rule}")
-        tally.apply(job, read)
-        job.save(
-            update_fields=["processed", "new", "rejected", "duplicates", "bytes_read", "summary"]
-        )
+        tally.apply(job, run.progress.bytes_read)
+        # The counts commit with the rows (a later attempt resumes from them), and only while
+        # the job is still this attempt's: otherwise the rows roll back too.
+        fenced = jobs.fenced(ImportJob, job.pk, run.attempt)
+        if not fenced.update(heartbeat_at=timezone.now(), **tally.fields(job)):
+            raise jobs.JobLost
 
 
-def _read(job: ImportJob, actor: Actor, tally: _Tally, progress: ReadProgress) -> None:
+def _replay(run: _Run, chunk: list[object]) -> None:
+    """Records a dead attempt already stored: only the days their rollups cover."""
+    batch = validate_samples(chunk, now=timezone.now(), default_source=run.job.format)
+    if len(batch):
+        run.tally.days |= touched_days(run.job.patient, batch)
+
+
+def _read(run: _Run) -> None:
+    job = run.job
     if job.created_by is None:
         raise InvalidInput(_("The account that uploaded this file no longer exists."))
     user = access.require_authenticated(job.created_by)
     # The uploader must still be allowed to upload for this patient when the job runs.
     access.get_patient_for_device_upload(user, job.patient_id)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
     chunk: list[object] = []
-    reader = _reader(job.format)
-    for record in reader(Path(job.stored_path), skipped=tally.skipped, progress=progress):
+    seen = 0
+    records = _reader(job.format)(
+        Path(job.stored_path),
+        skipped=run.tally.skipped,
+        progress=run.progress,
+        limits=file_limits(),
+    )
+    for record in records:
         chunk.append(record)
-        if len(chunk) >= IMPORT_CHUNK:
-            _flush(job, actor, chunk, tally, progress.bytes_read)
+        seen += 1
+        if seen <= run.resume_from:
+            if len(chunk) >= IMPORT_CHUNK or seen == run.resume_from:
+                _replay(run, chunk)
+                chunk.clear()
+        elif len(chunk) >= IMPORT_CHUNK:
+            _flush(run, chunk)
             chunk.clear()
-    if chunk:
-        _flush(job, actor, chunk, tally, progress.bytes_read)
+    if chunk and seen > run.resume_from:
+        _flush(run, chunk)
 
 
-def run_import(*, job_id: int) -> ImportJob:
-    """Run one import to the end. Any failure marks the job failed with a reason (the
-    traceback goes to the log for unexpected ones), so the page polling it stops; the
-    chunks stored before the failure stay, and a re-run stores only what is missing."""
-    job = ImportJob.objects.select_related("patient__clinic", "created_by").get(pk=job_id)
-    actor = Actor(user=job.created_by, label="import")
-    tally = _Tally()
-    progress = ReadProgress()
-    error = ""
-    try:
-        _read(job, actor, tally, progress)
-    except WearableFormatError as exc:
-        error = str(exc)
-    except PainpathError as exc:
-        error = exc.message
-    except Exception as exc:
-        logger.exception("import job %s failed", job.pk)
-        error = _("The import stopped on an unexpected error (%(kind)s: %(detail)s).") % {
-            "kind": type(exc).__name__,
-            "detail": str(exc)[:500],
-        }
-    tally.apply(job, progress.bytes_read if error else job.size_bytes)
+def _failure(exc: Exception, job: ImportJob) -> str:
+    if isinstance(exc, LimitExceeded):
+        return _(
+            "Stopped: %(reason)s. The limit keeps imports safe for the server; samples stored "
+            "before this point stay."
+        ) % {"reason": str(exc)}
+    if isinstance(exc, WearableFormatError):
+        return str(exc)
+    if isinstance(exc, PainpathError):
+        return exc.message
+    logger.error("import job %s failed", job.pk, exc_info=exc)
+    return _("The import stopped on an unexpected error (%(kind)s: %(detail)s).") % {
+        "kind": type(exc).__name__,
+        "detail": str(exc)[:500],
+    }
+
+
+def _end(run: _Run, error: str) -> None:
+    """The outcome, fenced like every other write of the attempt; then the file goes."""
+    job = run.job
+    run.tally.apply(job, run.progress.bytes_read if error else job.size_bytes)
     job.status = ImportStatus.FAILED if error else ImportStatus.DONE
     job.error = error[:2000]
     job.finished_at = timezone.now()
+    outcome = {
+        "status": job.status,
+        "error": job.error,
+        "finished_at": job.finished_at,
+        "stored_path": "",
+        **run.tally.fields(job),
+    }
     try:
-        job.save()
+        updated = jobs.fenced(ImportJob, job.pk, run.attempt).update(**outcome)
     except Exception:
         # The connection may be what failed: reconnect once so the job still ends.
         logger.exception("import job %s: saving the outcome failed; retrying", job.pk)
         close_old_connections()
-        from django.db import connection  # noqa: PLC0415 - only on this rare path
-
         connection.close()
-        job.save()
-    # One refresh for the whole file, of the days it touched (chunks stored before a failure
-    # count too).
-    enqueue_refresh(job.patient_id, tally.days)
+        updated = jobs.fenced(ImportJob, job.pk, run.attempt).update(**outcome)
+    if not updated:
+        raise jobs.JobLost
+    Path(job.stored_path).unlink(missing_ok=True)
+    job.stored_path = ""
+
+
+def run_import(*, job_id: int) -> ImportJob:
+    """Run one import to the end (or resume one whose worker died). Any failure marks the
+    job failed with a reason (the traceback goes to the log for unexpected ones), so the page
+    polling it stops; the chunks stored before the failure stay."""
+    attempt = jobs.claim(ImportJob, job_id)
+    job = ImportJob.objects.select_related("patient__clinic", "created_by").get(pk=job_id)
+    if attempt is None:
+        return job  # another worker has it, or it has ended
+    tally = _Tally.resumed(job) if job.processed else _Tally()
+    progress = ReadProgress()
+    progress.heartbeat = jobs.Heartbeat(
+        ImportJob, job.pk, attempt, fields=lambda: {"bytes_read": progress.bytes_read}
+    )
+    actor = Actor(user=job.created_by, label="import")
+    run = _Run(job, actor, attempt, tally, progress, resume_from=job.processed)
+    error = ""
+    try:
+        _read(run)
+    except jobs.JobLost:
+        logger.warning("import job %s: taken over by a later attempt; stopped", job.pk)
+        return ImportJob.objects.get(pk=job_id)
+    except Exception as exc:  # every failure ends the job with its reason
+        error = _failure(exc, job)
+    try:
+        _end(run, error)
+    except jobs.JobLost:
+        logger.warning("import job %s: taken over by a later attempt; stopped", job.pk)
+        return ImportJob.objects.get(pk=job_id)
+    # One refresh for the whole file, of the days it touched (chunks stored before a failure,
+    # and by a dead attempt, count too).
+    enqueue_refresh(job.patient_id, run.tally.days)
     return job
+
+
+def _fail_lost(job: ImportJob, reason: str) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        error=reason, finished_at=timezone.now(), stored_path=""
+    )
+    if job.stored_path:
+        Path(job.stored_path).unlink(missing_ok=True)
+
+
+def _remove_orphans() -> int:
+    """Uploads no queued or running job points at, older than an hour (a job deleted with
+    its patient, a crash between writing the file and recording the job)."""
+    active = set(
+        ImportJob.objects.filter(
+            status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+        ).values_list("stored_path", flat=True)
+    )
+    cutoff = time.time() - ORPHAN_AGE_SECONDS
+    removed = 0
+    for path in import_dir().glob("upload-*"):
+        if str(path) not in active and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def recover_imports() -> dict[str, int]:
+    """Jobs whose worker died: queued again (resumed), or failed after the last attempt;
+    and uploads left behind. Run every minute by the worker."""
+    counts = jobs.recover(ImportJob, enqueue=_enqueue_import, fail=_fail_lost, what=_("import"))
+    counts["files_removed"] = _remove_orphans()
+    return counts

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+from painpath.core.jobs import LeasedJob
 from painpath.patients.models import Patient
 
 
@@ -107,7 +108,10 @@ class ImportFormat(models.TextChoices):
     CSV = "csv", _("CSV (type,unit,value,start,end,source)")
 
 
-class ImportJob(models.Model):
+class ImportJob(LeasedJob):
+    """A wearable file import run by the worker under a lease (``painpath.core.jobs``).
+    ``stored_path`` is the upload, kept only while the job is queued or running."""
+
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="import_jobs")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -196,12 +196,21 @@ def get_device(*, actor: Actor, patient_id: int, device_id: int) -> StimDevice:
     return device
 
 
+def _require_device(patient: Patient, device_id: int) -> None:
+    """The same 404 as ``get_device`` for a device that is not this patient's (another
+    patient's device is not revealed by an empty list)."""
+    if not StimDevice.objects.filter(pk=device_id, patient=patient).exists():
+        raise NotFound(_("No such device."))
+
+
 def list_changes(
     *, actor: Actor, patient_id: int, device_id: int | None = None
 ) -> list[ProgramChange]:
     user = access.require_authenticated(actor.user)
     with transaction.atomic():
         patient = access.get_readable_patient(user, patient_id)
+        if device_id is not None:
+            _require_device(patient, device_id)
         changes = _changes(patient, device_id)
         _read(actor, patient, "ProgramChange", device=device_id, count=len(changes))
     return changes
@@ -213,6 +222,7 @@ def list_usage(
     user = access.require_authenticated(actor.user)
     with transaction.atomic():
         patient = access.get_readable_patient(user, patient_id)
+        _require_device(patient, device_id)
         rows = list(
             StimUsage.objects.filter(
                 program__device__patient=patient,

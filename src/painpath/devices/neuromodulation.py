@@ -1,12 +1,13 @@
 """Neuromodulation log writes (vendor-neutral): devices, programs, program changes, daily
 usage, and the patient's reported sensations. Reads are in ``neuro_reads``.
 
-Devices, programs and usage are clinical writes (the patient's clinicians). A program
-change is recorded by a clinician (any context, including a change the patient reports
-having made: context "patient", changed by the patient, entered by the clinician) or by the
-patient themself (context "patient"). Sensations are the patient's own report. Every write is
-checked by ``painpath.access`` and audited in one transaction; program changes and usage queue
-the daily-summary refresh of the days they touch.
+Program parameters must lie in their device kind's accepted ranges (``stim_ranges``: a data
+file naming each range's source). Devices, programs and usage are clinical writes (the
+patient's clinicians). A program change is recorded by a clinician (any context, including
+a change the patient reports having made: context "patient", changed by the patient, entered
+by the clinician) or by the patient themself (context "patient"). Sensations are the
+patient's own report. Every write is checked by ``painpath.access`` and audited in one
+transaction; program changes and usage queue the daily-summary refresh of the days they touch.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from painpath.devices.models import (
     Waveform,
 )
 from painpath.devices.services import enqueue_refresh
+from painpath.devices.stim_ranges import out_of_range
 from painpath.patients.models import Patient
 
 __all__ = [
@@ -219,6 +221,10 @@ def _program_errors(values: dict[str, Any]) -> list[FieldError]:
     return errors
 
 
+def _range_errors(device: StimDevice, values: dict[str, Any]) -> list[FieldError]:
+    return [FieldError(name, rule) for name, rule in out_of_range(device.type, values)]
+
+
 def _save_program(program: StimProgram) -> None:
     try:
         with transaction.atomic():
@@ -237,6 +243,7 @@ def add_program(
     errors = _program_errors(values)
     with transaction.atomic():
         device = _clinical_device(user, patient_id, device_id)
+        errors += _range_errors(device, values)
         if errors:
             raise InvalidInput(_("The program has invalid fields."), fields=errors)
         program = StimProgram(device=device, **values)
@@ -255,6 +262,7 @@ def update_program(
         program = device.programs.filter(pk=program_id).first()
         if program is None:
             raise NotFound(_("No such program on this device."))
+        errors += _range_errors(device, values)
         if errors:
             raise InvalidInput(_("The program has invalid fields."), fields=errors)
         before = {n: getattr(program, n) for n in PROGRAM_FIELDS}

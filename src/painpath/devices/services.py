@@ -35,7 +35,12 @@ from painpath.core.errors import FieldError, InvalidInput, NotFound, PayloadTooL
 from painpath.core.signals import announce_patient_data_changed
 from painpath.devices.bulk import SampleRows, can_stream, insert_columns, stream_samples
 from painpath.devices.models import DailySummary, DeviceSource, Sample, StimUsage
-from painpath.interop.wearables.schema import SampleBatch, sample_types, validate_samples
+from painpath.interop.wearables.schema import (
+    SampleBatch,
+    sample_types,
+    source_issues,
+    validate_samples,
+)
 from painpath.patients.models import Patient
 
 __all__ = [
@@ -226,6 +231,11 @@ def ingest_samples(
 ) -> IngestResult:
     """Validate every record, then store the whole batch in one transaction or nothing."""
     user = access.require_authenticated(actor.user)
+    if source is not None and (problems := source_issues(source.__dict__)):
+        raise InvalidInput(
+            _("The source is invalid; nothing was stored."),
+            fields=[FieldError(f"source.{name}", rule) for name, rule in problems],
+        )
     if len(records) > MAX_BATCH:
         raise PayloadTooLarge(
             _("At most %(max)d samples per batch; this one has %(n)d.")

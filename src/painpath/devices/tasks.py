@@ -1,10 +1,12 @@
-"""Background work after ingest: recompute touched days' rollups; run file imports."""
+"""Background work after ingest: recompute touched days' rollups; run file imports, and
+every minute find the imports whose worker died (queued again or failed with the reason)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from painpath.devices import imports, services
 
@@ -19,3 +21,8 @@ def refresh_summaries_task(patient_id: int, days: list[str]) -> int:
 @db_task()  # type: ignore[untyped-decorator]
 def run_import_task(job_id: int) -> str:
     return str(imports.run_import(job_id=job_id).status)
+
+
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
+def recover_imports_task() -> dict[str, int]:
+    return imports.recover_imports()

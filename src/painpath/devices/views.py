@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from painpath import access
 from painpath.accounts.models import Role
 from painpath.accounts.tokens import IssuedToken
-from painpath.core.errors import InvalidInput, NotFound
+from painpath.core.errors import InvalidInput, NotFound, PayloadTooLarge
 from painpath.core.web import signed_in_user, web_actor
 from painpath.devices import imports, services
 from painpath.devices import neuro_reads as reads
@@ -147,6 +147,7 @@ def upload(request: HttpRequest, patient_id: int) -> HttpResponse:
     if request.method != "POST":
         return _clinician_upload_page(request, patient, UploadForm())
     form = UploadForm(request.POST, request.FILES)
+    status = 422
     if form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
@@ -157,16 +158,17 @@ def upload(request: HttpRequest, patient_id: int) -> HttpResponse:
                 file_name=upload_file.name or "upload",
                 chunks=upload_file.chunks(),
             )
-        except InvalidInput as exc:
+        except (InvalidInput, PayloadTooLarge) as exc:
             apply_errors(form, exc.fields)
+            status = exc.status
         else:
             messages.success(request, _("File received; it is being imported."))
             if is_patient:
                 return redirect("devices:connect")
             return redirect("devices:upload", patient_id=patient_id)
     if is_patient:
-        return _connect_page(request, upload_form=form, status=422)
-    return _clinician_upload_page(request, patient, form, status=422)
+        return _connect_page(request, upload_form=form, status=status)
+    return _clinician_upload_page(request, patient, form, status=status)
 
 
 @login_required

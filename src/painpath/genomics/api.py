@@ -10,8 +10,8 @@ from ninja import Body, Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from painpath.core.api import actor_of
-from painpath.genomics import selectors, services
-from painpath.genomics.models import PgxResult
+from painpath.genomics import imports, selectors, services
+from painpath.genomics.models import PgxImportJob, PgxResult
 
 router = Router(tags=["pharmacogenomics"])
 
@@ -63,6 +63,24 @@ class StoredOut(Schema):
     notes: list[str]
 
 
+class ImportOut(Schema):
+    id: int
+    filename: str
+    kind: str = Field(description="vcf or lab-file")
+    status: str = Field(description="queued, running, done or failed")
+    size_bytes: int
+    bytes_read: int = Field(description="Progress: bytes of the file read so far")
+    records: int = Field(description="VCF records (or lab rows) read so far")
+    error: str = Field(description="Why it failed (nothing was stored)")
+    notes: list[str] = Field(description="e.g. a gene not called from the VCF")
+    lab_name: str
+    report_date: date | None
+    upload_id: int | None = Field(description="The stored file, once done")
+    results: list[ResultOut] = Field(description="What was stored, once done")
+    created_at: datetime
+    finished_at: datetime | None
+
+
 class ResultIn(Schema):
     gene: str = Field(max_length=16, description="CYP2D6, CYP2C9 or CYP2C19")
     diplotype: str = Field(max_length=64, description="e.g. *1/*4 or *2x2/*41")
@@ -98,6 +116,26 @@ def result_out(r: PgxResult) -> ResultOut:
         entered_by=r.entered_by.get_username() if r.entered_by else None,
         entered_at=r.entered_at,
         synthetic=r.synthetic,
+    )
+
+
+def import_out(job: PgxImportJob, *, with_results: bool = True) -> ImportOut:
+    return ImportOut(
+        id=job.pk,
+        filename=job.filename,
+        kind=job.kind,
+        status=job.status,
+        size_bytes=job.size_bytes,
+        bytes_read=job.bytes_read,
+        records=job.records,
+        error=job.error,
+        notes=list(job.notes),
+        lab_name=job.lab_name,
+        report_date=job.report_date,
+        upload_id=job.upload_id,
+        results=[result_out(r) for r in imports.results_of(job)] if with_results else [],
+        created_at=job.created_at,
+        finished_at=job.finished_at,
     )
 
 
@@ -137,28 +175,40 @@ def post_results(request: HttpRequest, patient_id: int, payload: ResultsIn) -> S
 
 @router.post(
     "/patients/{patient_id}/uploads",
-    response={201: StoredOut},
-    summary="Upload a VCF (GRCh38) or a lab CSV/JSON of gene,diplotype",
+    response={202: ImportOut},
+    summary="Upload a VCF (GRCh38) or a lab CSV/JSON of gene,diplotype: read in the background",
 )
 def upload(
     request: HttpRequest,
     patient_id: int,
     file: File[UploadedFile],
     meta: Form[UploadMeta],
-) -> Status[StoredOut]:
-    content = file.read(services.MAX_UPLOAD_BYTES + 1)
-    stored = services.upload_file(
+) -> Status[ImportOut]:
+    """The file is read by the worker: poll ``GET .../uploads/{id}`` until its status is done
+    (with the results stored) or failed (with the reason; nothing stored)."""
+    job = imports.create_import(
         actor=actor_of(request),
         patient_id=patient_id,
         filename=file.name or "upload",
-        content=content,
+        chunks=file.chunks(),
         lab_name=meta.lab_name,
         report_date=meta.report_date,
-        sample=meta.sample or None,
+        sample=meta.sample,
     )
-    return Status(
-        201, StoredOut(results=[result_out(r) for r in stored.results], notes=stored.notes)
-    )
+    return Status(202, import_out(job, with_results=False))
+
+
+@router.get("/patients/{patient_id}/uploads", response=list[ImportOut])
+def list_uploads(request: HttpRequest, patient_id: int) -> list[ImportOut]:
+    """The patient's latest lab file imports (results are listed per import)."""
+    jobs = imports.list_imports(actor=actor_of(request), patient_id=patient_id)
+    return [import_out(j, with_results=False) for j in jobs]
+
+
+@router.get("/patients/{patient_id}/uploads/{job_id}", response=ImportOut)
+def get_upload(request: HttpRequest, patient_id: int, job_id: int) -> ImportOut:
+    job = imports.get_import(actor=actor_of(request), patient_id=patient_id, job_id=job_id)
+    return import_out(job)
 
 
 @router.post(

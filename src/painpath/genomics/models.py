@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+from painpath.core.jobs import JobStatus, LeasedJob
 from painpath.patients.models import Patient
 
 
@@ -85,3 +86,38 @@ class PgxResult(models.Model):
         if self.activity_score.startswith("≥"):
             return self.activity_score
         return float(self.activity_score)
+
+
+class PgxImportJob(LeasedJob):
+    """An uploaded lab file read by the worker under a lease (``painpath.core.jobs``): status,
+    progress, and the reason if it failed. ``stored_path`` is the upload, kept only while the
+    job is queued or running; the file itself is kept with its results as their ``upload``.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="pgx_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=16, choices=SourceKind.choices)
+    stored_path = models.CharField(max_length=500, blank=True, default="")
+    size_bytes = models.BigIntegerField(default=0)
+    bytes_read = models.BigIntegerField(default=0)  # progress: bytes of the file read so far
+    records = models.BigIntegerField(default=0)  # VCF records (or lab rows) read so far
+    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    error = models.TextField(blank=True, default="")
+    notes = models.JSONField(default=list, blank=True)  # e.g. a gene not called from the VCF
+    lab_name = models.CharField(_("lab"), max_length=200, blank=True, default="")
+    report_date = models.DateField(_("report date"), null=True, blank=True)
+    sample = models.CharField(_("sample"), max_length=100, blank=True, default="")
+    upload = models.ForeignKey(
+        PgxUpload, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,26 +1,34 @@
 """Turns uploaded lab files (VCF, CSV or JSON of gene + diplotype) into gene results.
 
-Pure functions over bytes: no database. Every problem is an InvalidInput naming the field (and
-row) that broke a rule, so a bad file is refused whole and nothing is half-stored.
+Pure functions over files: no database. Every problem is an InvalidInput naming the field (and
+row) that broke a rule, so a bad file is refused whole and nothing is half-stored. Reading is
+bounded: a lab file's JSON nesting and token length are measured before it is parsed and its
+rows are read only up to one past ``MAX_ROWS``; a VCF is checked against ``VcfLimits``
+(expanded size, line length, records) before htslib reads it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-import tempfile
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import ijson  # type: ignore[import-untyped]
 from django.utils.translation import gettext as _
 
 from painpath.clinical import pgx
 from painpath.core.errors import FieldError, InvalidInput
+from painpath.interop.limits import LimitExceeded, check_json
 
 __all__ = ["GeneResult", "detect_kind", "interpret", "parse_lab_file", "parse_vcf"]
 
 MAX_ROWS = 50
+MAX_JSON_DEPTH = 16  # a list of {gene, diplotype} objects is 2 levels deep
+MAX_FIELD_BYTES = 64 * 1024  # one CSV field or JSON value
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ def interpret(gene: str, diplotype: str, *, field: str) -> GeneResult:
 
 
 def detect_kind(filename: str, content: bytes) -> str:
-    """'vcf' or 'lab-file', from the name and the first bytes."""
+    """'vcf' or 'lab-file', from the name and the first bytes (``content`` may be only those)."""
     name = filename.lower()
     if name.endswith((".vcf", ".vcf.gz", ".vcf.bgz")) or content[:16].startswith(
         b"##fileformat=VCF"
@@ -64,34 +72,46 @@ def detect_kind(filename: str, content: bytes) -> str:
     )
 
 
-def _rows_from_csv(text: str) -> list[dict[str, str]]:
+def _file_error(message: str, rule: str) -> InvalidInput:
+    return InvalidInput(message, fields=[FieldError("file", rule)])
+
+
+def _rows_from_csv(text: str) -> Iterator[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if "gene" not in header or "diplotype" not in header:
-        raise InvalidInput(
-            _("The CSV needs a header row with the columns gene and diplotype."),
-            fields=[FieldError("file", _("Header must name the columns gene,diplotype."))],
-        )
-    return [
-        {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader
-    ]
-
-
-def _rows_from_json(text: str) -> list[dict[str, str]]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            _("The file is not valid JSON."), fields=[FieldError("file", str(exc))]
-        ) from exc
-    if isinstance(data, dict):
-        data = data.get("results")
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise InvalidInput(
-            _('The JSON must be a list of {gene, diplotype} objects (or {"results": [...]}).'),
-            fields=[FieldError("file", _("Expected a list of objects with gene and diplotype."))],
-        )
-    return [{str(k).lower(): str(v) for k, v in row.items()} for row in data]
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        if "gene" not in header or "diplotype" not in header:
+            raise _file_error(
+                _("The CSV needs a header row with the columns gene and diplotype."),
+                _("Header must name the columns gene,diplotype."),
+            )
+        for row in reader:
+            yield {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
+    except csv.Error as exc:  # e.g. a field past the csv module's limit
+        raise _file_error(_("The file is not valid CSV."), str(exc)) from exc
+
+
+def _rows_from_json(text: str) -> Iterator[dict[str, str]]:
+    data = text.encode("utf-8")
+    try:
+        check_json(data, max_depth=MAX_JSON_DEPTH, max_token=MAX_FIELD_BYTES)
+    except LimitExceeded as exc:
+        raise _file_error(_("The file is not a lab result list."), str(exc)) from exc
+    prefix = "item" if text.lstrip().startswith("[") else "results.item"
+    shape = _('The JSON must be a list of {gene, diplotype} objects (or {"results": [...]}).')
+    try:
+        for row in ijson.items(io.BytesIO(data), prefix):
+            if not isinstance(row, dict):
+                raise _file_error(shape, _("Expected a list of objects with gene and diplotype."))
+            yield {str(k).lower(): str(v) for k, v in row.items()}
+    except ijson.JSONError as exc:
+        raise _file_error(_("The file is not valid JSON."), _first_line(exc)) from exc
+
+
+def _first_line(exc: Exception) -> str:
+    raw = exc.args[0] if exc.args else exc
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
 def parse_lab_file(filename: str, content: bytes) -> list[GeneResult]:
@@ -103,7 +123,8 @@ def parse_lab_file(filename: str, content: bytes) -> list[GeneResult]:
             _("The file is not UTF-8 text."), fields=[FieldError("file", _("Not UTF-8 text."))]
         ) from exc
     stripped = text.lstrip()
-    rows = _rows_from_json(text) if stripped.startswith(("[", "{")) else _rows_from_csv(text)
+    reader = _rows_from_json(text) if stripped.startswith(("[", "{")) else _rows_from_csv(text)
+    rows: list[dict[str, Any]] = list(itertools.islice(reader, MAX_ROWS + 1))
     if not rows:
         raise InvalidInput(_("The file has no results."), fields=[FieldError("file", _("Empty."))])
     if len(rows) > MAX_ROWS:
@@ -135,22 +156,24 @@ def _not_called_note(call: pgx.GeneCall) -> str:
 
 
 def parse_vcf(
-    content: bytes, *, sample: str | None = None
+    path: Path,
+    *,
+    sample: str | None = None,
+    limits: pgx.VcfLimits | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[str, list[GeneResult], list[str]]:
     """Calls CYP2C9 and CYP2C19 for one sample of a GRCh38 VCF (the only one, or ``sample``).
 
     Returns the sample, the genes called, and a note for each gene that was not (not tested, or
     no allele matched), so no gene is dropped without saying so.
     """
-    with tempfile.TemporaryDirectory(prefix="painpath-vcf-") as tmp:
-        path = Path(tmp) / ("upload.vcf.gz" if content[:2] == b"\x1f\x8b" else "upload.vcf")
-        path.write_bytes(content)
-        try:
+    try:
+        with pgx.vcf_reading(limits or pgx.VcfLimits(), progress):
             calls = pgx.call_vcf(path, sample)
-        except pgx.PgxError as exc:
-            raise InvalidInput(
-                _("The VCF cannot be used."), fields=[FieldError("file", str(exc))]
-            ) from exc
+    except pgx.PgxError as exc:
+        raise InvalidInput(
+            _("The VCF cannot be used."), fields=[FieldError("file", str(exc))]
+        ) from exc
     if len(calls) != 1:
         raise InvalidInput(
             _("The VCF holds several samples: say which one."),

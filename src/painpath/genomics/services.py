@@ -1,8 +1,9 @@
 """Pharmacogenomic results: every write and read of them goes through here, checked and audited.
 
 Writes (a lab file, a VCF, FHIR Observations, an outside call) are clinical writes: only a
-clinician on the patient's care team may store results. Each request is one transaction with
-its audit rows; a file with any bad row stores nothing.
+clinician on the patient's care team may store results. Each request (or file, read in the
+worker by ``genomics.imports``) is one transaction with its audit rows; a file with any bad
+row stores nothing.
 """
 
 from __future__ import annotations
@@ -22,24 +23,24 @@ from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.clinical import pgx
 from painpath.core.context import Actor
-from painpath.core.errors import FieldError, InvalidInput, PayloadTooLarge
+from painpath.core.errors import FieldError, InvalidInput
 from painpath.core.signals import announce_patient_data_changed
 from painpath.genomics import fhir, parsing, selectors
 from painpath.genomics.models import PgxResult, PgxUpload, SourceKind
 from painpath.patients.models import Patient
 
 __all__ = [
-    "MAX_UPLOAD_BYTES",
     "Panel",
     "ResultIn",
     "StoredResults",
+    "check_meta",
     "get_panel",
     "import_fhir",
     "record_results",
-    "upload_file",
+    "store_file_results",
+    "vcf_notes",
 ]
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 OBJECT_TYPE = "PgxResult"
 
 
@@ -86,7 +87,7 @@ def _alternatives(result: parsing.GeneResult) -> str:
     )
 
 
-def _check_meta(lab_name: str, report_date: date | None) -> list[FieldError]:
+def check_meta(lab_name: str, report_date: date | None) -> list[FieldError]:
     errors: list[FieldError] = []
     if len(lab_name) > 200:
         errors.append(FieldError("lab_name", _("At most 200 characters.")))
@@ -157,7 +158,7 @@ def record_results(
 ) -> list[PgxResult]:
     """Store a lab's diplotypes (e.g. CYP2D6 '*2x2/*41') after CPIC interpretation."""
     user = access.require_authenticated(actor.user)
-    errors = _check_meta(lab_name, report_date)
+    errors = check_meta(lab_name, report_date)
     if source_kind not in {SourceKind.OUTSIDE_CALL, SourceKind.LAB_FILE}:
         errors.append(FieldError("source_kind", _("Must be outside-call or lab-file.")))
     if not results:
@@ -180,56 +181,48 @@ def record_results(
         )  # fmt: skip
 
 
-def upload_file(
+def vcf_notes(
+    sample: str, results: Sequence[parsing.GeneResult], not_called: list[str]
+) -> list[str]:
+    """What a clinician should know about a VCF's calls: the sample, uncertain calls with their
+    alternatives, genes not called."""
+    notes = [_("Sample %s called for CYP2C9 and CYP2C19.") % sample]
+    notes.extend(
+        _("%(gene)s: call uncertain (untested positions: %(n)d; alternatives: %(alts)s).")
+        % {"gene": r.gene, "n": len(r.missing_positions), "alts": _alternatives(r)}
+        for r in results
+        if r.uncertain
+    )
+    return notes + not_called
+
+
+def store_file_results(
     *,
     actor: Actor,
-    patient_id: int,
+    patient: Patient,
+    results: Sequence[parsing.GeneResult],
+    kind: str,
     filename: str,
     content: bytes,
-    lab_name: str = "",
-    report_date: date | None = None,
-    sample: str | None = None,
-) -> StoredResults:
-    """A VCF (CYP2C9/CYP2C19 called here) or a lab CSV/JSON of gene,diplotype; kept as sent."""
-    user = access.require_authenticated(actor.user)
-    with transaction.atomic():
-        patient = access.get_patient_for_clinical_write(user, patient_id)
-        if len(content) > MAX_UPLOAD_BYTES:
-            raise PayloadTooLarge(
-                _("The file is larger than %d MB.") % (MAX_UPLOAD_BYTES // 2**20),
-                fields=[FieldError("file", _("Too large."))],
-            )
-        errors = _check_meta(lab_name, report_date)
-        if errors:
-            raise InvalidInput(_("The upload has invalid fields."), fields=errors)
-        kind = parsing.detect_kind(filename, content)
-        notes: list[str] = []
-        if kind == SourceKind.VCF:
-            called, results, not_called = parsing.parse_vcf(content, sample=sample or None)
-            notes.append(_("Sample %s called for CYP2C9 and CYP2C19.") % called)
-            notes.extend(
-                _("%(gene)s: call uncertain (untested positions: %(n)d; alternatives: %(alts)s).")
-                % {"gene": r.gene, "n": len(r.missing_positions), "alts": _alternatives(r)}
-                for r in results
-                if r.uncertain
-            )
-            notes.extend(not_called)
-        else:
-            results = parsing.parse_lab_file(filename, content)
-        upload = PgxUpload.objects.create(
-            patient=patient,
-            filename=filename[:255],
-            kind=kind,
-            sha256=hashlib.sha256(content).hexdigest(),
-            size=len(content),
-            content=content,
-            uploaded_by=actor.user,
-        )
-        rows = _store(
-            actor, patient, results, source_kind=kind, lab_name=lab_name,
-            report_date=report_date, upload=upload, detail={"upload": upload.pk},
-        )  # fmt: skip
-    return StoredResults(rows, notes)
+    lab_name: str,
+    report_date: date | None,
+) -> tuple[PgxUpload, list[PgxResult]]:
+    """Inside the caller's transaction: the file kept as received (the source document of the
+    results) and its interpreted results, audited."""
+    upload = PgxUpload.objects.create(
+        patient=patient,
+        filename=filename[:255],
+        kind=kind,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        content=content,
+        uploaded_by=actor.user,
+    )
+    rows = _store(
+        actor, patient, results, source_kind=kind, lab_name=lab_name,
+        report_date=report_date, upload=upload, detail={"upload": upload.pk},
+    )  # fmt: skip
+    return upload, rows
 
 
 def import_fhir(*, actor: Actor, patient_id: int, payload: dict[str, Any]) -> StoredResults:

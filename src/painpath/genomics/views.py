@@ -1,4 +1,5 @@
-"""PGx pages: the chart panel, the results entry page and the printable report."""
+"""PGx pages: the chart panel, the results entry page (with its lab file imports) and the
+printable report."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from django.utils.translation import gettext as _
 from painpath import access
 from painpath.accounts.models import Role
 from painpath.core.errors import InvalidInput, PainpathError
+from painpath.core.jobs import JobStatus
 from painpath.core.web import signed_in_user, web_actor
-from painpath.genomics import services
+from painpath.genomics import imports, services
 from painpath.genomics.forms import OutsideCallForm, UploadForm
+from painpath.genomics.models import PgxImportJob
 from painpath.patients.models import Patient
 
 
@@ -44,31 +47,36 @@ def _apply_errors(form: UploadForm | OutsideCallForm, exc: PainpathError) -> Non
             form.add_error(None, f"{exc.message} {err.field}: {err.message}")
 
 
+def _running(jobs: list[PgxImportJob]) -> bool:
+    return any(j.status in {JobStatus.QUEUED, JobStatus.RUNNING} for j in jobs)
+
+
 @login_required
 def enter_results(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """Upload a lab file or enter an outside call (clinicians on the care team only)."""
+    """Upload a lab file (read in the background; its progress and outcome are listed here)
+    or enter an outside call (clinicians on the care team only)."""
     user = signed_in_user(request)
     patient = access.get_patient_for_clinical_write(user, patient_id)  # 404/403 first
     actor = web_actor(request)
     upload_form = UploadForm(prefix="up")
     call_form = OutsideCallForm(prefix="call")
+    status = 200
     if request.method == "POST" and "up-file" in request.FILES:
         upload_form = UploadForm(request.POST, request.FILES, prefix="up")
         if upload_form.is_valid():
             data = upload_form.cleaned_data
             try:
-                stored = services.upload_file(
+                imports.create_import(
                     actor=actor, patient_id=patient.pk, filename=data["file"].name,
-                    content=data["file"].read(services.MAX_UPLOAD_BYTES + 1),
-                    lab_name=data["lab_name"], report_date=data["report_date"],
-                    sample=data["sample"] or None,
+                    chunks=data["file"].chunks(), lab_name=data["lab_name"],
+                    report_date=data["report_date"], sample=data["sample"],
                 )  # fmt: skip
             except PainpathError as exc:
                 _apply_errors(upload_form, exc)
+                status = exc.status
             else:
-                for note in stored.notes:  # e.g. a gene not called from the VCF
-                    messages.info(request, note)
-                return redirect("patients:detail", patient_id=patient.pk)
+                messages.success(request, _("File received; it is being read."))
+                return redirect("genomics:enter", patient_id=patient.pk)
     elif request.method == "POST":
         call_form = OutsideCallForm(request.POST, prefix="call")
         if call_form.is_valid():
@@ -83,10 +91,29 @@ def enter_results(request: HttpRequest, patient_id: int) -> HttpResponse:
                 _apply_errors(call_form, exc)
             else:
                 return redirect("patients:detail", patient_id=patient.pk)
+    jobs = imports.list_imports(actor=actor, patient_id=patient.pk)
     return render(
         request,
         "genomics/enter.html",
-        {"patient": patient, "upload_form": upload_form, "call_form": call_form},
+        {
+            "patient": patient,
+            "upload_form": upload_form,
+            "call_form": call_form,
+            "jobs": jobs,
+            "running": _running(jobs),
+        },
+        status=status,
+    )
+
+
+@login_required
+def imports_rows(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The lab file imports (htmx polls this while one is queued or running)."""
+    jobs = imports.list_imports(actor=web_actor(request), patient_id=patient_id)
+    return render(
+        request,
+        "genomics/_imports.html",
+        {"jobs": jobs, "running": _running(jobs), "patient_id": patient_id},
     )
 
 

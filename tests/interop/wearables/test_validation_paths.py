@@ -172,6 +172,17 @@ INVALID = {
         "start": _iso(T0),
     },
     "interval over 24 h": steps(end=_iso(T0 + timedelta(hours=24, milliseconds=1))),
+    # A device clock never set, or a typing error: before 2000 (the data file's bound).
+    "before 1970": hr(start="1969-12-31T23:59:59.999+00:00"),
+    "in 1900": hr(start="1900-01-01T00:00:00+00:00"),
+    "year 1": hr(start="0001-01-01T00:00:00+00:00"),
+    "a millisecond before 2000": hr(start="1999-12-31T23:59:59.999+00:00"),
+    "before 2000 in its own zone": hr(start="2000-01-01T04:59:59+05:00"),
+    "before 2000 as a datetime": hr(start=datetime(1999, 12, 31, tzinfo=UTC)),
+    # Text no database can store.
+    "source with a lone surrogate": hr(source="\ud800"),
+    "source with NUL": hr(source="watch\x00"),
+    "source with a line break": hr(source="watch\n"),
 }
 
 # Valid, if unusual: the column path takes these too, and must give the same rows.
@@ -183,8 +194,8 @@ VALID = {
     "basic format": hr(start="20260301T070000Z"),
     "aware datetime": hr(start=T0 + timedelta(microseconds=1500)),
     "offset seconds": hr(start="2026-03-01T07:00:00+01:00:30"),
-    "before 1970": hr(start="1969-12-31T23:59:59.999+00:00"),
-    "year 1": hr(start="0001-01-01T00:00:00+00:00"),
+    "the earliest start": hr(start="2000-01-01T00:00:00+00:00"),
+    "the earliest start, local": hr(start="2000-01-01T05:00:00+05:00"),
     "unit alias": hr(unit="count/min"),
     "float value": hr(value=72.25),
     "range edges": hr(value=20),
@@ -284,8 +295,11 @@ ODD_TIMES = [
     datetime(2026, 3, 1, 7, tzinfo=ZoneInfo("Europe/Paris")),
     _iso(NOW + timedelta(minutes=5)),
     _iso(NOW + timedelta(minutes=5, milliseconds=1)),
+    "1999-12-31T23:59:59.999Z",
+    "2000-01-01T00:00:00Z",
+    datetime(1969, 12, 31, 23, tzinfo=UTC),
 ]
-SOURCES = ["w", "ring", "", "x" * 64, "x" * 65, None, 7, ["w"]]
+SOURCES = ["w", "ring", "", "x" * 64, "x" * 65, None, 7, ["w"], "\udfff", "a\x00", "\x7f"]
 
 
 def _pick(rng: random.Random, common: list[Any], odd: list[Any], p_odd: float) -> Any:
@@ -324,7 +338,7 @@ def _record(rng: random.Random, p_odd: float) -> Any:
 def test_random_batches_agree_with_the_full_check(seed):
     rng = random.Random(seed)
     by_columns = 0
-    for _ in range(150):
+    for _ in range(200):
         p_odd = rng.choice([0.0, 0.0, 0.01, 0.05, 0.3])
         size = rng.choice([1, 2, 5, 30])
         records = [_record(rng, p_odd) for _ in range(size)]

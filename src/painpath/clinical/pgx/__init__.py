@@ -18,8 +18,10 @@ from painpath.clinical.pgx._errors import (
     UnknownDrugError,
     UnknownGeneError,
     VcfError,
+    VcfTooLargeError,
     WrongBuildError,
 )
+from painpath.clinical.pgx._vcf_io import VcfLimits, vcf_reading
 from painpath.clinical.pgx.phenotype import (
     INDETERMINATE,
     PHENOTYPE_GENES,
@@ -79,6 +81,8 @@ __all__ = [
     "UnknownDrugError",
     "UnknownGeneError",
     "VcfError",
+    "VcfLimits",
+    "VcfTooLargeError",
     "WrongBuildError",
     "allele_sort_key",
     "call_sample",
@@ -96,5 +100,6 @@ __all__ = [
     "parse_diplotype",
     "phenotype",
     "recommend",
+    "vcf_reading",
     "wanted_positions",
 ]

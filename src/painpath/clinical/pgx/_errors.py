@@ -8,7 +8,8 @@ PgxError
  ├── PhenotypeRuleError     activity score outside every CPIC rule
  └── VcfError
       ├── NotAVcfError, WrongBuildError, TruncatedVcfError, MalformedVcfError,
-      └── SampleNotFoundError, NoSamplesError
+      ├── SampleNotFoundError, NoSamplesError
+      └── VcfTooLargeError      past a reading limit (expanded size, line length, records)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = [
     "UnknownDrugError",
     "UnknownGeneError",
     "VcfError",
+    "VcfTooLargeError",
     "WrongBuildError",
 ]
 
@@ -80,3 +82,7 @@ class NoSamplesError(VcfError):
 
 class SampleNotFoundError(VcfError):
     """The requested sample is not in the VCF."""
+
+
+class VcfTooLargeError(VcfError):
+    """The VCF expands past a reading limit: its size, a line's length or its record count."""

@@ -6,6 +6,11 @@ its diagnostics to file descriptor 2; they are captured while the file is read, 
 error message when reading fails, and otherwise dropped (other output is passed through).
 gVCF reference blocks (a symbolic ALT such as <NON_REF> with INFO END, genotype 0/0) count as
 reference at every wanted position they cover.
+
+Before htslib sees a file, one streaming pass checks it against ``VcfLimits`` (what it expands
+to, the longest line, the number of records): htslib holds a whole line in memory, so a 1 MB
+gzip holding one endless line took 2 GB. ``VcfTooLargeError`` names the limit. The caller
+sets the limits (and a progress callback) for a block of reads with ``vcf_reading``.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ import sys
 import tempfile
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,10 +37,103 @@ from painpath.clinical.pgx._errors import (
     NotAVcfError,
     SampleNotFoundError,
     TruncatedVcfError,
+    VcfTooLargeError,
     WrongBuildError,
 )
 
-__all__ = ["Genotype", "VcfGenotypes", "read_genotypes"]
+__all__ = ["Genotype", "VcfGenotypes", "VcfLimits", "read_genotypes", "vcf_reading"]
+
+_MiB = 1024 * 1024
+_SCAN_CHUNK = _MiB
+Progress = Callable[[int, int], None]  # (bytes of the file read, records so far)
+
+
+@dataclass(frozen=True, slots=True)
+class VcfLimits:
+    """How much a VCF may hold: expanded bytes (after gzip/bgzip), one line, records."""
+
+    max_expanded_bytes: int = 512 * _MiB
+    max_line_bytes: int = _MiB
+    max_records: int = 2_000_000
+
+
+_READING: ContextVar[tuple[VcfLimits, Progress | None]] = ContextVar(
+    "vcf_reading", default=(VcfLimits(), None)
+)
+
+
+@contextmanager
+def vcf_reading(limits: VcfLimits, progress: Progress | None = None) -> Iterator[None]:
+    """Reads of VCF files inside the block use ``limits`` and report to ``progress``."""
+    token = _READING.set((limits, progress))
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
+def _size(n: int) -> str:
+    return f"{n / _MiB:g} MiB"
+
+
+@dataclass(slots=True)
+class _Scan:
+    """Running counts of one pass: expanded bytes, lines, header lines, the open line."""
+
+    limits: VcfLimits
+    name: str
+    expanded: int = 0
+    lines: int = 0
+    headers: int = 0
+    run: int = 0  # bytes since the last newline
+    last: bytes = b"\n"
+
+    @property
+    def records(self) -> int:
+        return max(self.lines - self.headers, 0)
+
+    def feed(self, chunk: bytes) -> None:
+        limits = self.limits
+        self.expanded += len(chunk)
+        if self.expanded > limits.max_expanded_bytes:
+            raise VcfTooLargeError(
+                f"{self.name}: expands to more than {_size(limits.max_expanded_bytes)}"
+            )
+        pieces = chunk.split(b"\n")
+        longest = self.run + len(pieces[0])
+        if len(pieces) > 1:
+            longest = max(longest, *map(len, pieces[1:]))
+            self.run = len(pieces[-1])
+        else:
+            self.run = longest
+        if longest > limits.max_line_bytes:
+            raise VcfTooLargeError(
+                f"{self.name}: a line is longer than {_size(limits.max_line_bytes)}"
+            )
+        self.lines += len(pieces) - 1
+        self.headers += chunk.count(b"\n#") + (self.last == b"\n" and chunk[:1] == b"#")
+        self.last = chunk[-1:]
+        if self.records > limits.max_records:
+            raise VcfTooLargeError(f"{self.name}: more than {limits.max_records:,} records")
+
+
+def _prescan(path: Path, limits: VcfLimits, progress: Progress | None) -> None:
+    """One streaming pass over the expanded file, refusing it past a limit."""
+    scan = _Scan(limits, path.name)
+    with path.open("rb") as raw:
+        gzipped = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        stream = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw
+        try:
+            while chunk := stream.read(_SCAN_CHUNK):
+                scan.feed(chunk)
+                if progress is not None:
+                    progress(raw.tell(), scan.records)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise TruncatedVcfError(
+                f"{path.name}: compressed data is truncated or damaged ({exc})"
+            ) from exc
+
 
 # The 28-byte empty block that ends every complete BGZF file (SAM/BAM format specification).
 _BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
@@ -150,8 +249,10 @@ def read_genotypes(
     """Genotypes at ``wanted`` positions ((chrom, pos) -> GRCh38 REF); chrom named 'chr10'.
 
     VCF contigs named '10' or 'chr10' are both accepted. A REF that disagrees with GRCh38 at a
-    wanted single-base position is a wrong-build error.
+    wanted single-base position is a wrong-build error. The file is first checked against the
+    limits set by ``vcf_reading`` (or the defaults).
     """
+    _prescan(path, *_READING.get())
     _check_build(path, _header_lines(path))
     messages: list[str] = []
     try:

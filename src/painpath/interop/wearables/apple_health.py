@@ -12,6 +12,13 @@ of MB. Mapped record types (HealthKit identifiers as they appear in the export):
 
 Anything else is counted in ``skipped`` by type and ignored. A damaged zip (bad archive,
 CRC mismatch, truncated data) raises ``WearableFormatError`` saying so.
+
+Bounds (``FileLimits``), each a ``LimitExceeded`` before the parser is handed more: export.xml
+may expand to at most ``expanded_cap`` (the zip's own size field is checked before a byte is
+inflated, and the inflated bytes are counted too); no tag, or text between tags, may run
+longer than ``max_xml_token_bytes`` without a ``<`` (expat 2.5 re-scans a token that spans
+reads, so a 32 MiB attribute took 40 s); elements nest at most ``max_depth`` deep, and one
+top-level element (a Record with its beats) holds at most ``max_item_bytes`` of children.
 """
 
 from __future__ import annotations
@@ -27,6 +34,13 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
 
+from painpath.interop.limits import (
+    BoundedStream,
+    FileLimits,
+    LimitExceeded,
+    expanded_cap,
+    size_text,
+)
 from painpath.interop.wearables.errors import WearableFormatError
 from painpath.interop.wearables.files import ReadProgress, open_tracked
 
@@ -118,39 +132,84 @@ def _record(elem: Element, skipped: Counter[str]) -> Iterator[dict[str, Any]]:
         yield {"type": QUANTITY_TYPES.get(kind, kind), "start": None, "error": str(exc)}
 
 
-def _stream(handle: IO[bytes], skipped: Counter[str]) -> Iterator[dict[str, Any]]:
+def _bounded(
+    handle: IO[bytes], limits: FileLimits, cap: int, progress: ReadProgress | None
+) -> BoundedStream:
+    return BoundedStream(
+        handle,
+        max_bytes=cap,
+        max_run=limits.max_xml_token_bytes,
+        separator=b"<",
+        what="an XML tag (or the text between two tags)",
+        total_what="export.xml",
+        on_read=progress.tick if progress is not None else None,
+    )
+
+
+def _stream(
+    handle: BoundedStream, skipped: Counter[str], limits: FileLimits
+) -> Iterator[dict[str, Any]]:
     try:
         # defusedxml: the export's DTD is allowed, entity declarations and external
         # references are refused (no entity-expansion or external-entity attacks).
         context = iterparse(handle, events=("start", "end"), forbid_dtd=False)
         _, root = next(context)
+        depth, start_of_item = 1, 0
         for event, elem in context:
-            if event == "end" and elem.tag == "Record":
+            if event == "start":
+                depth += 1
+                if depth > limits.max_depth:
+                    raise LimitExceeded(f"XML elements nested deeper than {limits.max_depth}")
+                if depth == 2:
+                    start_of_item = handle.passed
+                elif handle.passed - start_of_item > limits.max_item_bytes:
+                    raise LimitExceeded(
+                        "one element of export.xml with its children is larger than "
+                        f"{size_text(limits.max_item_bytes)}"
+                    )
+                continue
+            depth -= 1
+            if elem.tag == "Record":
                 yield from _record(elem, skipped)
+            if depth == 1:  # a child of <HealthData> is complete: drop it and the rest
                 elem.clear()
-                root.clear()  # drop references to the cleared records as we go
+                root.clear()
     except ParseError as exc:
         raise WearableFormatError(f"export.xml is not well-formed XML: {exc}") from exc
 
 
 def read_apple_health(
-    path: Path, *, skipped: Counter[str], progress: ReadProgress | None = None
+    path: Path,
+    *,
+    skipped: Counter[str],
+    progress: ReadProgress | None = None,
+    limits: FileLimits = FileLimits(),  # noqa: B008 - frozen, shared safely
 ) -> Iterator[dict[str, Any]]:
     """Records from ``export.xml`` or the export zip at ``path``, one at a time."""
+    size = path.stat().st_size
     with open_tracked(path, progress) as raw:
         if not zipfile.is_zipfile(raw):
             raw.seek(0)
-            yield from _stream(raw, skipped)
+            yield from _stream(_bounded(raw, limits, size, progress), skipped, limits)
             return
         raw.seek(0)
         try:
             with zipfile.ZipFile(raw) as archive:
-                names = [
-                    n for n in archive.namelist() if n.endswith("/export.xml") or n == "export.xml"
+                infos = [
+                    i
+                    for i in archive.infolist()
+                    if i.filename.endswith("/export.xml") or i.filename == "export.xml"
                 ]
-                if not names:
+                if not infos:
                     raise WearableFormatError("the zip holds no export.xml (apple_health_export/)")
-                with archive.open(names[0]) as handle:
-                    yield from _stream(handle, skipped)
+                cap = expanded_cap(limits, size)
+                if infos[0].file_size > cap:
+                    raise LimitExceeded(
+                        f"export.xml would expand to {size_text(infos[0].file_size)} from a "
+                        f"{size_text(size)} zip; at most {size_text(cap)} is read from a zip "
+                        "this size"
+                    )
+                with archive.open(infos[0]) as handle:
+                    yield from _stream(_bounded(handle, limits, cap, progress), skipped, limits)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise WearableFormatError(f"the zip file is damaged: {exc}") from exc

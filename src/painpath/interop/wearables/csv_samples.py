@@ -7,7 +7,9 @@ Header (first line, these names, any order; ``end`` and ``source`` may be left e
 ``type`` is heart_rate, rr_interval, steps, sleep or active_minutes; ``unit`` the type's unit
 (bpm, ms, count, stage, min); ``value`` a number (a stage name for sleep); ``start``/``end``
 ISO 8601 with an offset, e.g. ``2026-03-01T07:30:00+01:00``. The file is UTF-8 (a leading
-byte-order mark, as spreadsheet programs write, is allowed).
+byte-order mark, as spreadsheet programs write, is allowed). A line longer than
+``limits.max_line_bytes`` stops the import (``LimitExceeded``); a field longer than the csv
+module's own limit (128 KiB) is a format error.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from painpath.interop.limits import FileLimits
 from painpath.interop.wearables.errors import WearableFormatError
-from painpath.interop.wearables.files import ReadProgress, open_tracked
+from painpath.interop.wearables.files import ReadProgress, bounded_lines, open_tracked
 
 __all__ = ["CSV_HEADER", "read_csv_samples"]
 
@@ -58,11 +61,19 @@ def _rows(reader: csv.DictReader[str]) -> Iterator[dict[str, Any]]:
 
 
 def read_csv_samples(
-    path: Path, *, skipped: Counter[str], progress: ReadProgress | None = None
+    path: Path,
+    *,
+    skipped: Counter[str],
+    progress: ReadProgress | None = None,
+    limits: FileLimits = FileLimits(),  # noqa: B008 - frozen, shared safely
 ) -> Iterator[dict[str, Any]]:
     with (
         open_tracked(path, progress) as raw,
-        io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle,
+        io.TextIOWrapper(
+            io.BufferedReader(bounded_lines(raw, limits, progress)),
+            encoding="utf-8-sig",
+            newline="",
+        ) as handle,
     ):
         reader = csv.DictReader(handle)
         try:

@@ -2,7 +2,10 @@
 
 Accepts a JSON array of data points, one data point, ``{"data": [...]}`` (an object's first
 top-level key that is "data" or "body" tells which), or NDJSON (one data point per line).
-Both are streamed (ijson for JSON), so a file of any size is read in flat memory. Each point
+Both are streamed (ijson for JSON) in flat memory, within bounds checked first: a JSON file's
+nesting depth, token length and the size of one data point are measured from the raw bytes
+(``painpath.interop.limits.check_json``) before ijson reads it, and NDJSON lines are capped
+in length; a file past a bound stops with ``LimitExceeded``. Each point
 is ``{"header": {"schema_id": {"name": ...}}, "body": {...}}``; the body's
 ``effective_time_frame`` is a ``date_time`` or a ``time_interval`` with ``start_date_time`` and
 ``end_date_time`` (or a ``duration``).
@@ -22,6 +25,7 @@ false) are not nightly sleep: they are counted as skipped.
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -31,8 +35,15 @@ from typing import Any, BinaryIO
 
 import ijson  # type: ignore[import-untyped]
 
+from painpath.interop.limits import (
+    FileLimits,
+    JsonShape,
+    LimitExceeded,
+    check_json,
+    size_text,
+)
 from painpath.interop.wearables.errors import WearableFormatError
-from painpath.interop.wearables.files import ReadProgress, open_tracked
+from painpath.interop.wearables.files import ReadProgress, bounded_lines, open_tracked
 
 __all__ = ["read_openmhealth"]
 
@@ -159,8 +170,11 @@ def _records(point: object, skipped: Counter[str]) -> list[dict[str, Any]]:
     return [record]
 
 
-def _ndjson(handle: BinaryIO, skipped: Counter[str]) -> Iterator[dict[str, Any]]:
-    for number, line in enumerate(handle, start=1):
+def _ndjson(
+    handle: BinaryIO, skipped: Counter[str], limits: FileLimits, progress: ReadProgress | None
+) -> Iterator[dict[str, Any]]:
+    lines = io.BufferedReader(bounded_lines(handle, limits, progress))
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
@@ -169,6 +183,8 @@ def _ndjson(handle: BinaryIO, skipped: Counter[str]) -> Iterator[dict[str, Any]]
             raise WearableFormatError(f"line {number} is not JSON: {exc.msg}") from exc
         except UnicodeDecodeError as exc:
             raise WearableFormatError(f"line {number} is not UTF-8 text: {exc.reason}") from exc
+        except RecursionError as exc:  # a line is at most max_line_bytes: bounded work
+            raise LimitExceeded(f"line {number} is JSON nested too deeply") from exc
         yield from _records(point, skipped)
 
 
@@ -190,29 +206,57 @@ def _envelope(handle: BinaryIO) -> bool:
     return False
 
 
-def _json(handle: BinaryIO, skipped: Counter[str]) -> Iterator[dict[str, Any]]:
+def _shape(handle: BinaryIO, limits: FileLimits, progress: ReadProgress | None) -> JsonShape:
+    """Depth, token length and container sizes of the whole file, before ijson reads it."""
+    size = handle.seek(0, io.SEEK_END)
+    handle.seek(0)
+    if size > limits.max_expanded_bytes:
+        raise LimitExceeded(f"the file is larger than {size_text(limits.max_expanded_bytes)}")
+    shape = check_json(
+        handle,
+        max_depth=limits.max_depth,
+        max_token=limits.max_json_token_bytes,
+        on_read=progress.tick if progress is not None else None,
+    )
+    handle.seek(0)
+    return shape
+
+
+def _json(
+    handle: BinaryIO, skipped: Counter[str], limits: FileLimits, progress: ReadProgress | None
+) -> Iterator[dict[str, Any]]:
+    shape = _shape(handle, limits, progress)
     first = _first_byte(handle)
     handle.seek(0)
     if first == b"[":
-        prefix = "item"
+        prefix, level = "item", 2
     elif first == b"{":
-        prefix = "data.item" if _envelope(handle) else ""
+        prefix, level = ("data.item", 3) if _envelope(handle) else ("", 1)
         handle.seek(0)
     else:
         raise WearableFormatError("expected a JSON array or object of Open mHealth data points")
+    if shape.largest[level - 1] > limits.max_item_bytes:
+        raise LimitExceeded(
+            f"a data point is larger than {size_text(limits.max_item_bytes)} of JSON "
+            f"({size_text(shape.largest[level - 1])})"
+        )
     for point in ijson.items(handle, prefix, use_float=True):
         yield from _records(point, skipped)
 
 
 def read_openmhealth(
-    path: Path, *, skipped: Counter[str], progress: ReadProgress | None = None
+    path: Path,
+    *,
+    skipped: Counter[str],
+    progress: ReadProgress | None = None,
+    limits: FileLimits = FileLimits(),  # noqa: B008 - frozen, shared safely
 ) -> Iterator[dict[str, Any]]:
     with open_tracked(path, progress) as handle:
         try:
             if path.suffix in {".ndjson", ".jsonl"}:
-                yield from _ndjson(handle, skipped)
+                yield from _ndjson(handle, skipped, limits, progress)
             else:
-                yield from _json(handle, skipped)
+                yield from _json(handle, skipped, limits, progress)
         except ijson.JSONError as exc:
             raise WearableFormatError(f"not a valid JSON file: {_first_line(exc)}") from exc
 

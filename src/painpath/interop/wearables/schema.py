@@ -1,7 +1,9 @@
 """The one sample schema: type, unit, value, time zone-aware start/end; validation of a batch.
 
 A record is a mapping ``{"type", "unit", "value", "start", "end"?, "source"?}`` with ISO 8601
-timestamps that carry an offset. Valid records become columnar rows (compact integers:
+timestamps that carry an offset, starting no earlier than the data file's ``earliest_start``;
+a source key is 1-64 characters without control characters (NUL, line breaks) or unpaired
+surrogates (text a database can store). Valid records become columnar rows (compact integers:
 milliseconds since the Unix epoch and a duration in milliseconds); invalid ones become
 ``SampleIssue(index, field, rule)``. Bounds and units come from ``data/sample_types.toml``.
 """
@@ -9,6 +11,7 @@ milliseconds since the Unix epoch and a duration in milliseconds); invalid ones 
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,11 +27,14 @@ from numpy.typing import NDArray
 
 __all__ = [
     "SLEEP_STAGES",
+    "SOURCE_FIELD_LENGTHS",
     "SampleBatch",
     "SampleIssue",
     "SampleType",
     "ms_to_datetime",
     "sample_types",
+    "source_issues",
+    "storable_text",
     "to_ms",
     "type_by_code",
     "validate_samples",
@@ -38,6 +44,11 @@ DATA_FILE = Path(__file__).with_name("data") / "sample_types.toml"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MS = timedelta(milliseconds=1)
 SLEEP_STAGES: tuple[str, ...] = ("awake", "light", "deep", "rem", "unknown")
+# A batch's described source: the longest text each field stores.
+SOURCE_FIELD_LENGTHS = {"key": 64, "make": 100, "model": 100, "app": 100, "firmware": 50}
+TEXT_RULE = "without control characters or unpaired surrogates"
+SOURCE_RULE = f"a source key of 1-64 characters, {TEXT_RULE}, is required"
+_UNSTORABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,8 @@ class _Limits:
     types: dict[str, SampleType]
     max_future_skew: timedelta
     max_interval: timedelta
+    earliest_ms: int
+    earliest: str  # as the data file says it, for messages
 
 
 @cache
@@ -115,10 +128,13 @@ def _limits() -> _Limits:
         )
         for name, spec in raw["types"].items()
     }
+    earliest = datetime.fromisoformat(str(raw["earliest_start"]))
     return _Limits(
         types=types,
         max_future_skew=timedelta(seconds=int(raw["max_future_skew_seconds"])),
         max_interval=timedelta(hours=int(raw["max_interval_hours"])),
+        earliest_ms=to_ms(earliest),
+        earliest=earliest.date().isoformat(),
     )
 
 
@@ -139,6 +155,31 @@ def to_ms(moment: datetime) -> int:
 
 def ms_to_datetime(ms: int) -> datetime:
     return EPOCH + timedelta(milliseconds=ms)
+
+
+def storable_text(text: str) -> bool:
+    """No control character (NUL, line breaks, ...) and no unpaired surrogate: JSON can carry
+    "\\ud800", but no database can store it."""
+    return _UNSTORABLE.search(text) is None
+
+
+def _storable_key(source: object) -> bool:
+    return isinstance(source, str) and 0 < len(source) <= 64 and storable_text(source)
+
+
+def source_issues(fields: Mapping[str, object]) -> list[tuple[str, str]]:
+    """(field, rule) for each field of a batch's described source that cannot be stored:
+    ``key`` is required; ``make``, ``model``, ``app``, ``firmware`` are optional text."""
+    issues = []
+    if not _storable_key(fields.get("key")):
+        issues.append(("key", SOURCE_RULE))
+    for name, limit in SOURCE_FIELD_LENGTHS.items():
+        value = fields.get(name)
+        if name == "key" or value is None:
+            continue
+        if not isinstance(value, str) or len(value) > limit or not storable_text(value):
+            issues.append((name, f"at most {limit} characters, {TEXT_RULE}"))
+    return issues
 
 
 def _parse_time(value: object, name: str, issues: list[SampleIssue], index: int) -> int | None:
@@ -213,8 +254,8 @@ def _check_one(  # noqa: PLR0911 - one early return per rule keeps the rules rea
         issues.append(SampleIssue(index, "unit", f"must be {stype.unit} for {stype.name}"))
         return None
     source = record.get("source", default_source)
-    if not isinstance(source, str) or not 0 < len(source) <= 64:
-        issues.append(SampleIssue(index, "source", "a source key of 1-64 characters is required"))
+    if not _storable_key(source):
+        issues.append(SampleIssue(index, "source", SOURCE_RULE))
         return None
     before = len(issues)
     start = _parse_time(record.get("start"), "start", issues, index)
@@ -229,6 +270,9 @@ def _check_one(  # noqa: PLR0911 - one early return per rule keeps the rules rea
     duration = 0 if end is None else end - start
     if duration < 0:
         issues.append(SampleIssue(index, "end", "must not be before start"))
+        return None
+    if start < limits.earliest_ms:
+        issues.append(SampleIssue(index, "start", f"must not be before {limits.earliest}"))
         return None
     if duration > limits.max_interval // MS:
         issues.append(SampleIssue(index, "end", "interval longer than 24 hours"))
@@ -313,7 +357,7 @@ def _column_kinds(
     if set(map(type, chain(kinds, units, sources))) != {str}:
         return None
     names = set(kinds)
-    if not names <= limits.types.keys() or not all(0 < len(s) <= 64 for s in set(sources)):
+    if not names <= limits.types.keys() or not all(map(_storable_key, set(sources))):
         return None
     if len(names) == 1:
         stype = limits.types[next(iter(names))]
@@ -380,6 +424,8 @@ def _column_times(
     if starts is None:
         return None
     start_ms = _epoch_ms(starts)
+    if (start_ms < _limits().earliest_ms).any():
+        return None
     raw_ends = list(map(dict.get, records, repeat("end")))
     has_end = np.fromiter(map(is_not, raw_ends, repeat(None)), np.bool_, len(raw_ends))
     duration = np.zeros(len(raw_ends), dtype=np.int64)
