@@ -301,10 +301,17 @@ PAINPATH_IMPORT_MAX_XML_TOKEN_BYTES = _int_env("PAINPATH_IMPORT_MAX_XML_TOKEN_BY
 PAINPATH_IMPORT_MAX_DEPTH = _int_env("PAINPATH_IMPORT_MAX_DEPTH", 64)
 PAINPATH_IMPORT_MAX_JSON_TOKEN_BYTES = _int_env("PAINPATH_IMPORT_MAX_JSON_TOKEN_BYTES", _MiB)
 PAINPATH_IMPORT_MAX_ITEM_BYTES = _int_env("PAINPATH_IMPORT_MAX_ITEM_BYTES", _MiB)
+# A device's samples batch (JSON or NDJSON) as sent.
+SAMPLES_MAX_BODY_BYTES = 64 * _MiB
+# No endpoint accepts a larger body: the WSGI entry does not wait for one (Django refuses it
+# from its Content-Length alone).
 # Lab files (VCF, CSV, JSON): as sent, expanded (gzip/bgzip), and VCF records.
 PAINPATH_PGX_UPLOAD_MAX_BYTES = _int_env("PAINPATH_PGX_UPLOAD_MAX_BYTES", 20 * _MiB)
 PAINPATH_PGX_MAX_EXPANDED_BYTES = _int_env("PAINPATH_PGX_MAX_EXPANDED_BYTES", 512 * _MiB)
 PAINPATH_PGX_MAX_RECORDS = _int_env("PAINPATH_PGX_MAX_RECORDS", 2_000_000)
+LARGEST_ACCEPTED_BODY_BYTES = max(
+    PAINPATH_UPLOAD_MAX_BYTES, SAMPLES_MAX_BODY_BYTES, DATA_UPLOAD_MAX_MEMORY_SIZE
+)
 # A background import renews its lease while it works; one whose lease runs out (its worker
 # died) is queued again, up to the maximum number of attempts, then failed with the reason.
 PAINPATH_IMPORT_LEASE_SECONDS = _int_env("PAINPATH_IMPORT_LEASE_SECONDS", 120)

@@ -9,4 +9,8 @@ from django.core.wsgi import get_wsgi_application
 from painpath.core.request_body import ReadBodyFirst
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "painpath.settings")
-application = ReadBodyFirst(get_wsgi_application(), timeout=settings.BODY_TIMEOUT_SECONDS)
+application = ReadBodyFirst(
+    get_wsgi_application(),
+    timeout=settings.BODY_TIMEOUT_SECONDS,
+    max_bytes=settings.LARGEST_ACCEPTED_BODY_BYTES,
+)

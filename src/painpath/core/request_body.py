@@ -4,7 +4,9 @@
 Django runs, waiting at most ``BODY_TIMEOUT_SECONDS`` (10 by default) for each piece, and
 answers 408 (the JSON error body under /api/) when a client goes quiet, e.g. one that
 announces ``Content-Length: 100000`` and sends 10 bytes. The body is kept in memory up to
-8 MiB, on disk beyond, so a large upload costs no memory.
+8 MiB, on disk beyond, so a large upload costs no memory. A body announced larger than
+anything the application accepts (``max_bytes``) is not read at all: Django refuses it from its
+``Content-Length`` (413) without reading, and waiting for it here would only answer 408 later.
 
 Together with threaded workers (``painpath serve`` runs gunicorn's gthread worker) a slow
 client occupies one thread for at most the timeout and never a whole worker. In production a
@@ -64,9 +66,10 @@ class _ThenClose:
 
 
 class ReadBodyFirst:
-    def __init__(self, app: WsgiApp, *, timeout: float) -> None:
+    def __init__(self, app: WsgiApp, *, timeout: float, max_bytes: int) -> None:
         self.app = app
         self.timeout = timeout
+        self.max_bytes = max_bytes
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         sock = environ.get("gunicorn.socket")
@@ -74,7 +77,12 @@ class ReadBodyFirst:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0  # Django answers a malformed length itself
-        if not isinstance(sock, socket.socket) or length <= 0 or self.timeout <= 0:
+        if (
+            not isinstance(sock, socket.socket)
+            or length <= 0
+            or length > self.max_bytes
+            or self.timeout <= 0
+        ):
             return self.app(environ, start_response)
         body: SpooledTemporaryFile[bytes] = SpooledTemporaryFile(  # noqa: SIM115 - closed by _ThenClose
             max_size=_IN_MEMORY

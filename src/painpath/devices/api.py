@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +35,7 @@ from painpath.interop.limits import LimitExceeded, check_json
 
 router = Router(tags=["devices"])
 
-MAX_BODY_BYTES = 64 * 1024 * 1024
+MAX_BODY_BYTES = settings.SAMPLES_MAX_BODY_BYTES
 MAX_JSON_DEPTH = 64
 NDJSON_TYPES = {"application/x-ndjson", "application/ndjson", "application/jsonl"}
 
