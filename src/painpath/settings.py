@@ -260,7 +260,7 @@ elif REDIS_URL:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "painpath.core.queue.SqliteHuey",  # WAL, synchronous=NORMAL
         "name": "painpath",
         "filename": os.environ.get("HUEY_SQLITE_PATH", str(VAR_DIR / "huey.sqlite3")),
         "immediate": False,
