@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from painpath.interop.wearables.iso_times import iso_epoch_ms
+
 __all__ = [
     "SLEEP_STAGES",
     "SampleBatch",
@@ -302,6 +304,26 @@ def _epoch_ms(moments: list[datetime]) -> NDArray[np.int64]:
     return np.asarray((days * 86_400 + seconds) * 1000 + micros // 1000, dtype=np.int64)
 
 
+def _column_ms(raw: list[Any]) -> NDArray[np.int64] | None:
+    """``to_ms`` of a column of times, if every one is a valid time with an offset: array
+    operations when the strings share a layout (``iso_epoch_ms``), else one by one."""
+    fast = iso_epoch_ms(raw)
+    if fast is not None:
+        return fast
+    moments = _moments(raw)
+    return None if moments is None else _epoch_ms(moments)
+
+
+def _distinct_strings(*columns: list[Any]) -> list[set[str]] | None:
+    """Each column's distinct values, if every value is a string (the distinct values are
+    strings exactly when all values are; a set is far cheaper than a look at every value)."""
+    try:
+        distinct = [set(column) for column in columns]
+    except TypeError:  # a list or an object: not hashable, certainly not a string
+        return None
+    return distinct if set(map(type, chain(*distinct))) == {str} else None
+
+
 def _column_kinds(
     records: list[dict[str, Any]], limits: _Limits, default_source: str | None
 ) -> tuple[list[str], list[int], NDArray[np.intp], set[str]] | None:
@@ -310,14 +332,15 @@ def _column_kinds(
     kinds: list[Any] = list(map(get, records, repeat("type")))
     units: list[Any] = list(map(get, records, repeat("unit")))
     sources: list[Any] = list(map(get, records, repeat("source"), repeat(default_source)))
-    if set(map(type, chain(kinds, units, sources))) != {str}:
+    distinct = _distinct_strings(kinds, units, sources)
+    if distinct is None:
         return None
-    names = set(kinds)
-    if not names <= limits.types.keys() or not all(0 < len(s) <= 64 for s in set(sources)):
+    names, unit_names, source_keys = distinct
+    if not names <= limits.types.keys() or not all(0 < len(s) <= 64 for s in source_keys):
         return None
     if len(names) == 1:
         stype = limits.types[next(iter(names))]
-        if not all(map(stype.accepts_unit, set(units))):
+        if not all(map(stype.accepts_unit, unit_names)):
             return None
         return sources, [stype.code] * n, np.full(n, stype.code, dtype=np.intp), names
     if not all(limits.types[k].accepts_unit(u) for k, u in set(zip(kinds, units, strict=True))):
@@ -376,18 +399,17 @@ def _column_times(
     records: list[dict[str, Any]], codes: NDArray[np.intp], latest_ms: int, max_ms: int
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
     """Start and duration in milliseconds, if every time and interval is valid."""
-    starts = _moments(list(map(dict.get, records, repeat("start"))))
-    if starts is None:
+    start_ms = _column_ms(list(map(dict.get, records, repeat("start"))))
+    if start_ms is None:
         return None
-    start_ms = _epoch_ms(starts)
     raw_ends = list(map(dict.get, records, repeat("end")))
     has_end = np.fromiter(map(is_not, raw_ends, repeat(None)), np.bool_, len(raw_ends))
     duration = np.zeros(len(raw_ends), dtype=np.int64)
     if has_end.any():
-        ends = _moments([e for e in raw_ends if e is not None])
-        if ends is None:
+        end_ms = _column_ms([e for e in raw_ends if e is not None])
+        if end_ms is None:
             return None
-        duration[has_end] = _epoch_ms(ends) - start_ms[has_end]
+        duration[has_end] = end_ms - start_ms[has_end]
     if (_table().needs_end[codes] & ~has_end).any():
         return None
     if (duration < 0).any() or (duration > max_ms).any() or (start_ms + duration > latest_ms).any():
