@@ -269,6 +269,27 @@ def test_touched_days_are_the_local_days_of_every_start_end_and_sleep_noon(world
     assert len(expected) > 6
 
 
+@pytest.mark.parametrize("zone", ["Europe/Paris", "Asia/Kolkata"])
+def test_touched_days_of_a_batch_spread_over_years(world, zone):
+    """Samples far apart in time (not one device's stretch of hours) give the same days."""
+    world.p1.timezone = zone
+    starts = [datetime(1971, 1, 1, 10, 50, tzinfo=UTC) + timedelta(days=997 * i) for i in range(20)]
+    batch = SampleBatch(
+        sources=["w"] * 20,
+        types=[4] * 20,
+        start_ms=[to_ms(s) for s in starts],
+        duration_ms=[(i % 5) * 3_600_000 for i in range(20)],
+        values=[1.0] * 20,
+    )
+    moments = []
+    for start, duration in zip(batch.start_ms, batch.duration_ms, strict=True):
+        moments += [start, start + duration, start + duration + 43_200_000]
+    every = local_days(np.full(len(moments), world.p1.pk), np.asarray(moments), {world.p1.pk: zone})
+    expected = {date(1970, 1, 1) + timedelta(days=int(d)) for d in set(every.tolist())}
+    assert services.touched_days(world.p1, batch) == expected
+    assert len(expected) > 30
+
+
 def test_touched_days_of_a_single_sample(world):
     batch = SampleBatch(
         sources=["w"], types=[1], start_ms=[to_ms(BASE)], duration_ms=[0], values=[60.0]

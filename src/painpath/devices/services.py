@@ -25,7 +25,7 @@ from painpath.analytics.daily_summaries import (
     HOUR,
     DaySummary,
     SampleColumns,
-    local_days,
+    local_ms,
     summarise_days,
 )
 from painpath.audit import services as audit
@@ -104,20 +104,36 @@ def _sources(patient: Patient, keys: set[str], described: SourceData | None) -> 
     return {key: pk for key, (pk, _meta) in found.items()}
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values: a count per value when they lie close together (a
+    device's batch spans hours, not years), else a sort."""
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo < 4 * values.size + 1024:
+        return np.flatnonzero(np.bincount(values - lo)) + lo
+    return np.unique(values)
+
+
 def touched_days(patient: Patient, batch: SampleBatch) -> set[date]:
     """Local days whose rollups a batch can change (a sleep stage counts to the next noon)."""
+    if not len(batch):
+        return set()
     starts = np.asarray(batch.start_ms, dtype=np.int64)
     ends = starts + np.asarray(batch.duration_ms, dtype=np.int64)
-    moments = np.concatenate([starts, ends, ends + DAY_MS // 2])
-    # ``local_days`` takes one UTC offset per UTC hour, so within an hour the local day only
-    # grows with time and an hour spans at most two days: the first and last moment of each
-    # hour give every day its moments give (a tenth of the work for dense samples).
-    moments.sort()
-    hours = moments // HOUR
-    edge = np.flatnonzero(hours[1:] != hours[:-1])
-    moments = moments[np.unique(np.concatenate([[0], edge, edge + 1, [moments.size - 1]]))]
-    pid = np.full(moments.size, patient.pk, dtype=np.int64)
-    days = np.unique(local_days(pid, moments, {patient.pk: patient.timezone_name}))
+    # ``local_days`` takes one UTC offset per UTC hour. With a whole-hour offset a UTC hour is
+    # within one local day, so the distinct hours of the moments give every day they give.
+    hours = _distinct(np.concatenate([starts, ends, ends + DAY_MS // 2]) // HOUR)
+    pid = np.full(hours.size, patient.pk, dtype=np.int64)
+    zone = {patient.pk: patient.timezone_name}
+    local = local_ms(pid, hours * HOUR, zone)
+    if ((local - hours * HOUR) % HOUR).any():
+        # A half-hour zone: an hour can span two local days, so each hour's first and last
+        # moment decide (within an hour the local day only grows with time).
+        moments = np.concatenate([starts, ends, ends + DAY_MS // 2])
+        moments.sort()
+        edge = np.flatnonzero(moments[1:] // HOUR != moments[:-1] // HOUR)
+        moments = moments[np.unique(np.concatenate([[0], edge, edge + 1, [moments.size - 1]]))]
+        local = local_ms(np.full(moments.size, patient.pk, dtype=np.int64), moments, zone)
+    days = np.unique(local // DAY_MS)
     return {EPOCH_DAY + timedelta(days=int(d)) for d in days.tolist()}
 
 
