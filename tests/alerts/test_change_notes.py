@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from huey.contrib.djhuey import HUEY
 
 from painpath.alerts.models import PatientSafetyState
-from painpath.alerts.tasks import note_change
+from painpath.alerts.tasks import evaluate_patient_task, note_change
 from painpath.core import api as core_api  # noqa: F401 - registers the routers first
 from painpath.core.signals import announce_patient_data_changed
 from tests.devices.factories import device_token
@@ -64,7 +64,7 @@ def test_the_queued_evaluation_notes_the_change_then_evaluates(
     assert resp.status_code == 200 and resp.json()["new"] == 1
     assert not PatientSafetyState.objects.filter(patient=world.p1).exists()
     (task,) = _evaluations(queue)
-    queue.execute(task)
+    evaluate_patient_task.call_local(*task.args, **task.kwargs)  # what the worker runs
     state = PatientSafetyState.objects.get(patient=world.p1)
     assert state.last_change_kind == "samples" and state.evaluated_at is not None
     assert state.last_change_at == dt.datetime.fromisoformat(task.kwargs["changed_at"])
@@ -86,8 +86,6 @@ def test_an_older_change_never_replaces_a_newer_one(world):
 
 def test_a_task_queued_before_this_change_still_evaluates(world, queue, stub_inputs):
     """Tasks already in a queue file when the server is upgraded carry only the patient id."""
-    from painpath.alerts.tasks import evaluate_patient_task
-
     evaluate_patient_task.call_local(world.p3.pk)
     state = PatientSafetyState.objects.get(patient=world.p3)
     assert state.evaluated_at is not None and state.last_change_at is None

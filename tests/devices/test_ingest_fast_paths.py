@@ -362,3 +362,50 @@ def test_a_large_batch_with_bad_samples_is_rejected_whole_naming_each(world, mon
     ids = {"fresh": DeviceSource.objects.get(key="fresh").pk}
     assert _stored(world.p1) == _expected_rows([s | {"source": "fresh"} for s in samples], ids)
     assert AuditEvent.objects.filter(object_type="SampleBatch").count() == 1
+
+
+@pytest.mark.parametrize("reader", ["columns", "general"])
+def test_both_json_readers_store_the_same_rows_and_name_the_same_errors(world, monkeypatch, reader):
+    """The typed column reader (the usual batch) and the general one (anything else) give
+    the same answer, the same stored rows and the same error body."""
+    if reader == "general":
+        monkeypatch.setattr(api, "read_batch", lambda body: None)
+    else:  # make sure the column reader is the one used
+        seen = []
+        real = api.read_batch
+        monkeypatch.setattr(api, "read_batch", lambda body: seen.append(1) or real(body))
+    secret = device_token(world.patient_user, world.p1)
+    samples = [
+        {
+            "type": ("heart_rate", "steps", "sleep")[i % 3],
+            "unit": ("bpm", "count", "stage")[i % 3],
+            "value": (60 + i % 50, i % 90, ("light", "deep", "rem")[i % 7 % 3])[i % 3],
+            "start": (BASE + timedelta(seconds=30 * i)).isoformat(),
+            **({"end": (BASE + timedelta(seconds=30 * i + 29)).isoformat()} if i % 3 else {}),
+            **({"source": "ring"} if i % 5 == 0 else {}),
+        }
+        for i in range(6000)
+    ]
+    bad = [dict(s) for s in samples]
+    bad[10]["value"], bad[4001]["end"] = -3, "2026-03-02T99:00:00Z"
+    body = {"source": {"key": "watch", "model": 7}, "samples": bad}
+    refused = _post(secret, world.p1.pk, json.dumps(body))
+    assert refused.status_code == 422
+    assert [f["field"] for f in refused.json()["error"]["fields"]] == [
+        "samples[10].value",
+        "samples[4001].end",
+    ]
+    body["samples"] = samples
+    stored = _post(secret, world.p1.pk, json.dumps(body))
+    assert stored.json() == {
+        "received": 6000,
+        "new": 6000,
+        "duplicates": 0,
+        "by_type": {"heart_rate": 2000, "steps": 2000, "sleep": 2000},
+    }
+    ids = dict(DeviceSource.objects.filter(patient=world.p1).values_list("key", "pk"))
+    assert DeviceSource.objects.get(key="watch").model == "7"
+    expected = [s if "source" in s else s | {"source": "watch"} for s in samples]
+    assert _stored(world.p1) == _expected_rows(expected, ids)
+    if reader == "columns":
+        assert seen == [1, 1]

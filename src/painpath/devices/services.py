@@ -35,6 +35,7 @@ from painpath.core.errors import FieldError, InvalidInput, NotFound, PayloadTooL
 from painpath.core.signals import announce_patient_data_changed
 from painpath.devices.bulk import SampleRows, can_stream, insert_columns, stream_samples
 from painpath.devices.models import DailySummary, DeviceSource, Sample, StimUsage
+from painpath.interop.wearables.sample_json import RecordColumns
 from painpath.interop.wearables.schema import SampleBatch, sample_types, validate_samples
 from painpath.patients.models import Patient
 
@@ -184,7 +185,7 @@ def store_batch(
 
 def _stream_batch(
     patient: Patient,
-    records: list[dict[str, object]],
+    records: list[dict[str, object]] | RecordColumns,
     *,
     now: datetime,
     source: SourceData | None,
@@ -196,11 +197,12 @@ def _stream_batch(
     default = source.key if source else None
     # The source of every record that could be valid: exactly the sources of a valid batch
     # (an invalid one rolls back, sources made for it included).
-    keys = {
-        key
-        for key in map(dict.get, records, repeat("source"), repeat(default))
-        if type(key) is str and 0 < len(key) <= 64
-    }
+    given = (
+        records.field("source", default)
+        if isinstance(records, RecordColumns)
+        else map(dict.get, records, repeat("source"), repeat(default))
+    )
+    keys = {key for key in given if type(key) is str and 0 < len(key) <= 64}
     ids = _sources(patient, keys, source)
     batch = SampleBatch()
     days: set[date] = set()
@@ -237,7 +239,7 @@ def ingest_samples(
     *,
     actor: Actor,
     patient_id: int,
-    records: list[object],
+    records: list[object] | RecordColumns,
     source: SourceData | None = None,
 ) -> IngestResult:
     """Validate every record, then store the whole batch in one transaction or nothing."""
@@ -250,14 +252,19 @@ def ingest_samples(
     now = timezone.now()
     # PostgreSQL takes a large batch of plain records while it is being validated; otherwise
     # (and on SQLite, whose write lock should not wait for validation) validate first.
-    streamed = len(records) > STREAM_CHUNK and can_stream() and set(map(type, records)) == {dict}
+    streamed = (
+        len(records) > STREAM_CHUNK
+        and can_stream()
+        and (isinstance(records, RecordColumns) or set(map(type, records)) == {dict})
+    )
     batch = SampleBatch()
     if not streamed:
         batch = validate_samples(records, now=now, default_source=source.key if source else None)
     with transaction.atomic():
         patient = access.get_patient_for_self_report(user, patient_id)
         if streamed:
-            plain = cast("list[dict[str, object]]", records)  # checked above: all dicts
+            # checked above: columns, or all dicts
+            plain = cast("list[dict[str, object]] | RecordColumns", records)
             batch, new, days = _stream_batch(patient, plain, now=now, source=source)
         if batch.issues:
             raise InvalidInput(
