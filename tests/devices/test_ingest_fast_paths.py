@@ -409,3 +409,39 @@ def test_both_json_readers_store_the_same_rows_and_name_the_same_errors(world, m
     assert _stored(world.p1) == _expected_rows(expected, ids)
     if reader == "columns":
         assert seen == [1, 1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the streamed COPY is PostgreSQL's")
+def test_a_streamed_batch_needs_no_savepoint_and_a_retry_starts_again_whole(world, monkeypatch):
+    secret = device_token(world.patient_user, world.p1)
+    samples = [
+        {
+            "type": "heart_rate",
+            "unit": "bpm",
+            "value": 55 + i % 60,
+            "start": (BASE + timedelta(seconds=2 * i)).isoformat(),
+        }
+        for i in range(6000)
+    ]
+    streamed: list[list[str]] = []
+    stream_batch = services._stream_batch
+
+    def spy(*args, **kwargs):
+        with CaptureQueriesContext(connection) as captured:
+            try:
+                return stream_batch(*args, **kwargs)
+            finally:
+                streamed.append([q["sql"].split()[0].upper() for q in captured.captured_queries])
+
+    monkeypatch.setattr(services, "_stream_batch", spy)
+    body = {"source": {"key": "w"}, "samples": samples[:3000]}
+    assert _post(secret, world.p1.pk, json.dumps(body)).json()["new"] == 3000
+    # The COPY went straight into the request's transaction: no savepoint around it.
+    assert len(streamed) == 1 and "SAVEPOINT" not in streamed[0]
+    body["samples"] = samples  # half stored already: the conflict-safe path, one transaction
+    again = _post(secret, world.p1.pk, json.dumps(body)).json()
+    assert (again["new"], again["duplicates"]) == (3000, 3000)
+    assert len(streamed) == 2  # the streamed try met the stored half and was rolled back
+    assert Sample.objects.filter(patient=world.p1).count() == 6000
+    audited = AuditEvent.objects.filter(object_type="SampleBatch").order_by("seq")
+    assert [e.detail["new"] for e in audited] == [3000, 3000]  # the aborted try left nothing

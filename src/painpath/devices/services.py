@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from painpath import access
-from painpath.accounts.models import ApiToken
+from painpath.accounts.models import ApiToken, User
 from painpath.accounts.tokens import IssuedToken, issue_token, revoke_token
 from painpath.analytics.daily_summaries import (
     DAY_MS,
@@ -33,7 +33,13 @@ from painpath.audit.models import Action
 from painpath.core.context import Actor
 from painpath.core.errors import FieldError, InvalidInput, NotFound, PayloadTooLarge
 from painpath.core.signals import announce_patient_data_changed
-from painpath.devices.bulk import SampleRows, can_stream, insert_columns, stream_samples
+from painpath.devices.bulk import (
+    SampleRows,
+    StoredAlready,
+    can_stream,
+    insert_columns,
+    stream_samples,
+)
 from painpath.devices.models import DailySummary, DeviceSource, Sample, StimUsage
 from painpath.interop.wearables.sample_json import RecordColumns
 from painpath.interop.wearables.schema import SampleBatch, sample_types, validate_samples
@@ -193,7 +199,8 @@ def _stream_batch(
     """Validate a large batch chunk by chunk, each valid chunk's rows going to the database
     while the next is validated (PostgreSQL inserts in its own process meanwhile). The first
     invalid record stops the sending; validation goes on to list every issue, and the rows
-    sent are then not stored. Returns the batch, the new count and the touched days."""
+    sent are then not stored. Returns the batch, the new count and the touched days; raises
+    ``StoredAlready`` (the transaction to be rolled back) if a sample was stored already."""
     default = source.key if source else None
     # The source of every record that could be valid: exactly the sources of a valid batch
     # (an invalid one rolls back, sources made for it included).
@@ -206,7 +213,7 @@ def _stream_batch(
     ids = _sources(patient, keys, source)
     batch = SampleBatch()
     days: set[date] = set()
-    with stream_samples() as stream:
+    with stream_samples(savepoint=False) as stream:  # a conflict: the caller starts again
         for lo in range(0, len(records), STREAM_CHUNK):
             part = validate_samples(
                 records[lo : lo + STREAM_CHUNK], now=now, default_source=default, first_index=lo
@@ -252,19 +259,36 @@ def ingest_samples(
     now = timezone.now()
     # PostgreSQL takes a large batch of plain records while it is being validated; otherwise
     # (and on SQLite, whose write lock should not wait for validation) validate first.
-    streamed = (
+    if (
         len(records) > STREAM_CHUNK
         and can_stream()
         and (isinstance(records, RecordColumns) or set(map(type, records)) == {dict})
-    )
+    ):
+        plain = cast("list[dict[str, object]] | RecordColumns", records)  # checked just above
+        try:
+            return _ingest(actor, user, patient_id, plain, source, now=now, streamed=True)
+        except StoredAlready:
+            pass  # samples stored already (a retry, or sent at once): the conflict-safe path
+    return _ingest(actor, user, patient_id, records, source, now=now, streamed=False)
+
+
+def _ingest(
+    actor: Actor,
+    user: User,
+    patient_id: int,
+    records: list[object] | RecordColumns,
+    source: SourceData | None,
+    *,
+    now: datetime,
+    streamed: bool,
+) -> IngestResult:
     batch = SampleBatch()
     if not streamed:
         batch = validate_samples(records, now=now, default_source=source.key if source else None)
     with transaction.atomic():
         patient = access.get_patient_for_self_report(user, patient_id)
         if streamed:
-            # checked above: columns, or all dicts
-            plain = cast("list[dict[str, object]] | RecordColumns", records)
+            plain = cast("list[dict[str, object]] | RecordColumns", records)  # see the caller
             batch, new, days = _stream_batch(patient, plain, now=now, source=source)
         if batch.issues:
             raise InvalidInput(
