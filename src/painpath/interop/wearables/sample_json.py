@@ -66,10 +66,10 @@ class RecordColumns:
     def field(self, name: str, default: Any = None) -> list[Any]:
         """The column as ``dict.get(record, name, default)`` reads each record."""
         column: list[Any] = getattr(self, name)
-        distinct = set(column) if name == "source" else set()
-        if msgspec.UNSET not in distinct:
+        unset = column.count(msgspec.UNSET) if name == "source" else 0
+        if not unset:
             return list(column)
-        if len(distinct) == 1:  # no record names its own source
+        if unset == len(column):  # no record names its own source
             return [default] * len(column)
         return [default if key is msgspec.UNSET else key for key in column]
 

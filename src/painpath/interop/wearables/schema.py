@@ -328,8 +328,11 @@ def _field(records: Records, name: str, default: Any = None) -> list[Any]:
 def _distinct_strings(*columns: list[Any]) -> list[set[str]] | None:
     """Each column's distinct values, if every value is a string (the distinct values are
     strings exactly when all values are; a set is far cheaper than a look at every value)."""
-    try:
-        distinct = [set(column) for column in columns]
+    try:  # one value throughout (the usual batch) is checked by comparing, not hashing
+        distinct = [
+            {column[0]} if column and column.count(column[0]) == len(column) else set(column)
+            for column in columns
+        ]
     except TypeError:  # a list or an object: not hashable, certainly not a string
         return None
     return distinct if set(map(type, chain(*distinct))) == {str} else None
@@ -413,7 +416,10 @@ def _column_times(
     if start_ms is None:
         return None
     raw_ends = _field(records, "end")
-    has_end = np.fromiter(map(is_not, raw_ends, repeat(None)), np.bool_, len(raw_ends))
+    if raw_ends.count(None) == len(raw_ends):  # instants only (heart rate, RR intervals)
+        has_end = np.zeros(len(raw_ends), dtype=np.bool_)
+    else:
+        has_end = np.fromiter(map(is_not, raw_ends, repeat(None)), np.bool_, len(raw_ends))
     duration = np.zeros(len(raw_ends), dtype=np.int64)
     if has_end.any():
         end_ms = _column_ms([e for e in raw_ends if e is not None])
