@@ -264,9 +264,8 @@ def ingest_samples(
         and can_stream()
         and (isinstance(records, RecordColumns) or set(map(type, records)) == {dict})
     ):
-        plain = cast("list[dict[str, object]] | RecordColumns", records)  # checked just above
         try:
-            return _ingest(actor, user, patient_id, plain, source, now=now, streamed=True)
+            return _ingest(actor, user, patient_id, records, source, now=now, streamed=True)
         except StoredAlready:
             pass  # samples stored already (a retry, or sent at once): the conflict-safe path
     return _ingest(actor, user, patient_id, records, source, now=now, streamed=False)
@@ -288,7 +287,8 @@ def _ingest(
     with transaction.atomic():
         patient = access.get_patient_for_self_report(user, patient_id)
         if streamed:
-            plain = cast("list[dict[str, object]] | RecordColumns", records)  # see the caller
+            # the caller checked: columns, or all dicts
+            plain = cast("list[dict[str, object]] | RecordColumns", records)
             batch, new, days = _stream_batch(patient, plain, now=now, source=source)
         if batch.issues:
             raise InvalidInput(

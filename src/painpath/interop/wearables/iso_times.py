@@ -93,7 +93,7 @@ def _matrix(texts: list[str]) -> tuple[NDArray[np.uint8], _Layout] | None:
 
 def _number(chars: NDArray[np.int64], columns: Sequence[int]) -> NDArray[np.int64]:
     """The decimal number in ``columns`` (rows of ``chars``: one character position each)."""
-    value = chars[columns[0]].copy()
+    value: NDArray[np.int64] = chars[columns[0]].copy()
     for column in columns[1:]:
         value *= 10
         value += chars[column]
