@@ -128,7 +128,8 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL for concurrent readers; IMMEDIATE so a writer takes the lock up front (the audit
     # chain reads its head then appends); foreign keys are on by default in Django's SQLite.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept (conn_max_age above), as on PostgreSQL: closing the last one after
+    # each request checkpointed the WAL into the database file every time.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -278,7 +279,7 @@ elif REDIS_URL:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "painpath.core.queue.SqliteHuey",  # WAL, synchronous=NORMAL
         "name": "painpath",
         "filename": os.environ.get("HUEY_SQLITE_PATH", str(VAR_DIR / "huey.sqlite3")),
         "immediate": False,

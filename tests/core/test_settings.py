@@ -159,3 +159,28 @@ def test_the_test_profile_queues_in_memory_never_in_the_demo_queue_file(tmp_path
         assert result.stdout.strip() == expected, result.stderr
         if env == "test":
             assert not (tmp_path / "huey.sqlite3").exists()
+
+
+def test_database_connections_are_kept_between_requests_except_in_tests(tmp_path):
+    probe = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['CONN_MAX_AGE'])"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in {"PAINPATH_ENV", "DATABASE_URL"}}
+    ages = {}
+    for env in ("demo", "test"):
+        result = subprocess.run(
+            [sys.executable, "-c", probe],
+            env={
+                **clean,
+                "DJANGO_SETTINGS_MODULE": "painpath.settings",
+                "PAINPATH_ENV": env,
+                "PAINPATH_VAR_DIR": str(tmp_path),
+            },
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        ages[env] = result.stdout.strip()
+    # SQLite included: reconnecting per request re-ran the PRAGMAs and checkpointed the WAL.
+    assert ages == {"demo": "60", "test": "0"}

@@ -269,6 +269,27 @@ def test_touched_days_are_the_local_days_of_every_start_end_and_sleep_noon(world
     assert len(expected) > 6
 
 
+@pytest.mark.parametrize("zone", ["Europe/Paris", "Asia/Kolkata"])
+def test_touched_days_of_a_batch_spread_over_years(world, zone):
+    """Samples far apart in time (not one device's stretch of hours) give the same days."""
+    world.p1.timezone = zone
+    starts = [datetime(1971, 1, 1, 10, 50, tzinfo=UTC) + timedelta(days=997 * i) for i in range(20)]
+    batch = SampleBatch(
+        sources=["w"] * 20,
+        types=[4] * 20,
+        start_ms=[to_ms(s) for s in starts],
+        duration_ms=[(i % 5) * 3_600_000 for i in range(20)],
+        values=[1.0] * 20,
+    )
+    moments = []
+    for start, duration in zip(batch.start_ms, batch.duration_ms, strict=True):
+        moments += [start, start + duration, start + duration + 43_200_000]
+    every = local_days(np.full(len(moments), world.p1.pk), np.asarray(moments), {world.p1.pk: zone})
+    expected = {date(1970, 1, 1) + timedelta(days=int(d)) for d in set(every.tolist())}
+    assert services.touched_days(world.p1, batch) == expected
+    assert len(expected) > 30
+
+
 def test_touched_days_of_a_single_sample(world):
     batch = SampleBatch(
         sources=["w"], types=[1], start_ms=[to_ms(BASE)], duration_ms=[0], values=[60.0]
@@ -341,3 +362,86 @@ def test_a_large_batch_with_bad_samples_is_rejected_whole_naming_each(world, mon
     ids = {"fresh": DeviceSource.objects.get(key="fresh").pk}
     assert _stored(world.p1) == _expected_rows([s | {"source": "fresh"} for s in samples], ids)
     assert AuditEvent.objects.filter(object_type="SampleBatch").count() == 1
+
+
+@pytest.mark.parametrize("reader", ["columns", "general"])
+def test_both_json_readers_store_the_same_rows_and_name_the_same_errors(world, monkeypatch, reader):
+    """The typed column reader (the usual batch) and the general one (anything else) give
+    the same answer, the same stored rows and the same error body."""
+    if reader == "general":
+        monkeypatch.setattr(api, "read_batch", lambda body: None)
+    else:  # make sure the column reader is the one used
+        seen = []
+        real = api.read_batch
+        monkeypatch.setattr(api, "read_batch", lambda body: seen.append(1) or real(body))
+    secret = device_token(world.patient_user, world.p1)
+    samples = [
+        {
+            "type": ("heart_rate", "steps", "sleep")[i % 3],
+            "unit": ("bpm", "count", "stage")[i % 3],
+            "value": (60 + i % 50, i % 90, ("light", "deep", "rem")[i % 7 % 3])[i % 3],
+            "start": (BASE + timedelta(seconds=30 * i)).isoformat(),
+            **({"end": (BASE + timedelta(seconds=30 * i + 29)).isoformat()} if i % 3 else {}),
+            **({"source": "ring"} if i % 5 == 0 else {}),
+        }
+        for i in range(6000)
+    ]
+    bad = [dict(s) for s in samples]
+    bad[10]["value"], bad[4001]["end"] = -3, "2026-03-02T99:00:00Z"
+    body = {"source": {"key": "watch", "model": 7}, "samples": bad}
+    refused = _post(secret, world.p1.pk, json.dumps(body))
+    assert refused.status_code == 422
+    assert [f["field"] for f in refused.json()["error"]["fields"]] == [
+        "samples[10].value",
+        "samples[4001].end",
+    ]
+    body["samples"] = samples
+    stored = _post(secret, world.p1.pk, json.dumps(body))
+    assert stored.json() == {
+        "received": 6000,
+        "new": 6000,
+        "duplicates": 0,
+        "by_type": {"heart_rate": 2000, "steps": 2000, "sleep": 2000},
+    }
+    ids = dict(DeviceSource.objects.filter(patient=world.p1).values_list("key", "pk"))
+    assert DeviceSource.objects.get(key="watch").model == "7"
+    expected = [s if "source" in s else s | {"source": "watch"} for s in samples]
+    assert _stored(world.p1) == _expected_rows(expected, ids)
+    if reader == "columns":
+        assert seen == [1, 1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the streamed COPY is PostgreSQL's")
+def test_a_streamed_batch_needs_no_savepoint_and_a_retry_starts_again_whole(world, monkeypatch):
+    secret = device_token(world.patient_user, world.p1)
+    samples = [
+        {
+            "type": "heart_rate",
+            "unit": "bpm",
+            "value": 55 + i % 60,
+            "start": (BASE + timedelta(seconds=2 * i)).isoformat(),
+        }
+        for i in range(6000)
+    ]
+    streamed: list[list[str]] = []
+    stream_batch = services._stream_batch
+
+    def spy(*args, **kwargs):
+        with CaptureQueriesContext(connection) as captured:
+            try:
+                return stream_batch(*args, **kwargs)
+            finally:
+                streamed.append([q["sql"].split()[0].upper() for q in captured.captured_queries])
+
+    monkeypatch.setattr(services, "_stream_batch", spy)
+    body = {"source": {"key": "w"}, "samples": samples[:3000]}
+    assert _post(secret, world.p1.pk, json.dumps(body)).json()["new"] == 3000
+    # The COPY went straight into the request's transaction: no savepoint around it.
+    assert len(streamed) == 1 and "SAVEPOINT" not in streamed[0]
+    body["samples"] = samples  # half stored already: the conflict-safe path, one transaction
+    again = _post(secret, world.p1.pk, json.dumps(body)).json()
+    assert (again["new"], again["duplicates"]) == (3000, 3000)
+    assert len(streamed) == 2  # the streamed try met the stored half and was rolled back
+    assert Sample.objects.filter(patient=world.p1).count() == 6000
+    audited = AuditEvent.objects.filter(object_type="SampleBatch").order_by("seq")
+    assert [e.detail["new"] for e in audited] == [3000, 3000]  # the aborted try left nothing

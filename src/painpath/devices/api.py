@@ -32,6 +32,7 @@ from painpath.devices.models import (
     StimUsage,
 )
 from painpath.interop.limits import LimitExceeded, check_json
+from painpath.interop.wearables.sample_json import RecordColumns, read_batch
 
 router = Router(tags=["devices"])
 
@@ -227,7 +228,21 @@ def _json_lines(body: bytes) -> list[object]:
     return records
 
 
-def _parse(request: HttpRequest) -> tuple[list[object], services.SourceData | None]:
+def _source(source: object) -> services.SourceData | None:
+    """The batch's ``source`` object: a key, and the device's description."""
+    if source is None:
+        return None
+    if not isinstance(source, dict) or not isinstance(source.get("key"), str):
+        raise InvalidInput(
+            _("The source is invalid."), fields=[FieldError("source.key", _("Required."))]
+        )
+    allowed = {"key", "make", "model", "app", "firmware"}
+    return services.SourceData(**{k: str(v) for k, v in source.items() if k in allowed})
+
+
+def _parse(
+    request: HttpRequest,
+) -> tuple[list[object] | RecordColumns, services.SourceData | None]:
     length = int(request.headers.get("Content-Length") or 0)
     if length > MAX_BODY_BYTES:
         raise PayloadTooLarge(_("The body is larger than %d bytes.") % MAX_BODY_BYTES)
@@ -236,6 +251,9 @@ def _parse(request: HttpRequest) -> tuple[list[object], services.SourceData | No
         raise PayloadTooLarge(_("The body is larger than %d bytes.") % MAX_BODY_BYTES)
     if (request.content_type or "").lower() in NDJSON_TYPES:
         return _json_lines(body), None
+    fast = read_batch(body)  # the usual device batch, straight into columns
+    if fast is not None:
+        return fast[0], _source(fast[1])
     try:
         data = _loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError, LimitExceeded) as exc:
@@ -249,17 +267,7 @@ def _parse(request: HttpRequest) -> tuple[list[object], services.SourceData | No
             _('Send a list of samples or {"source": {...}, "samples": [...]}.'),
             fields=[FieldError("samples", _("Required: a list."))],
         )
-    source = data.get("source")
-    if source is None:
-        return data["samples"], None
-    if not isinstance(source, dict) or not isinstance(source.get("key"), str):
-        raise InvalidInput(
-            _("The source is invalid."), fields=[FieldError("source.key", _("Required."))]
-        )
-    allowed = {"key", "make", "model", "app", "firmware"}
-    return data["samples"], services.SourceData(
-        **{k: str(v) for k, v in source.items() if k in allowed}
-    )
+    return data["samples"], _source(data.get("source"))
 
 
 @router.post(

@@ -7,14 +7,15 @@ NOTHING. The unique primary key decides: a COPY that would store a duplicate fai
 so the direct path never stores a sample twice, also when two requests send the same
 samples at once (the second waits for the first, then takes the conflict-safe path). The
 COPY data is packed from the columns with numpy, and can be fed chunk by chunk while the
-caller validates the next chunk (``stream_samples``). SQLite: executemany of INSERT OR
-IGNORE in batches. Both run inside the caller's transaction and return the new count.
+caller validates the next chunk (``stream_samples``; the API's streamed ingest goes without
+the savepoint and starts again on a conflict). SQLite: executemany of INSERT OR IGNORE in
+batches. Both run inside the caller's transaction and return the new count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ __all__ = [
     "BATCH",
     "SampleRows",
     "SampleStream",
+    "StoredAlready",
     "can_stream",
     "insert_columns",
     "insert_samples",
@@ -112,14 +114,23 @@ def can_stream() -> bool:
     return connection.vendor == "postgresql"
 
 
+class StoredAlready(Exception):
+    """A streamed COPY met a sample stored already: its transaction must be rolled back and
+    the batch sent again through the conflict-safe path (``stream_samples(savepoint=False)``)."""
+
+
 @contextmanager
-def stream_samples() -> Iterator[SampleStream]:
-    """PostgreSQL: a binary COPY into the table, in a savepoint, fed while the caller works
-    (the server inserts one chunk while the caller validates the next). When the block
-    ends the COPY completes: ``new`` is then the number of rows stored. If any row is
-    stored already (a retry, or the same samples sent at once by another request, which
-    the unique primary key makes this one wait for) the savepoint is rolled back and all
-    the rows written go through the conflict-safe path. Needs the caller's transaction."""
+def stream_samples(*, savepoint: bool = True) -> Iterator[SampleStream]:
+    """PostgreSQL: a binary COPY into the table, fed while the caller works (the server
+    inserts one chunk while the caller validates the next). When the block ends the COPY
+    completes: ``new`` is then the number of rows stored. Needs the caller's transaction.
+
+    If any row is stored already (a retry, or the same samples sent at once by another
+    request, which the unique primary key makes this one wait for), the rows written go
+    through the conflict-safe path: within a savepoint, rolled back first; with
+    ``savepoint=False`` (two round trips fewer, for a caller that can start again) the
+    transaction is marked for rollback and ``StoredAlready`` raised. A cancel stores none
+    of the rows (without a savepoint: the transaction is marked for rollback)."""
     from psycopg.errors import UniqueViolation  # noqa: PLC0415 - PostgreSQL only
 
     if not connection.in_atomic_block:
@@ -128,7 +139,8 @@ def stream_samples() -> Iterator[SampleStream]:
         finishing = False
         try:
             with (
-                transaction.atomic(),  # a savepoint: a conflict or a cancel undoes this COPY
+                # a savepoint: a conflict or a cancel undoes this COPY only
+                transaction.atomic() if savepoint else nullcontext(),
                 cursor.cursor.copy(
                     f"COPY devices_sample ({COLUMNS}) FROM STDIN (FORMAT BINARY)"
                 ) as copy,
@@ -141,10 +153,15 @@ def stream_samples() -> Iterator[SampleStream]:
                 copy.write(_COPY_TRAILER)
                 finishing = True  # what fails from here on is the COPY itself
         except _Cancelled:
+            if not savepoint:
+                transaction.set_rollback(True)
             return
-        except UniqueViolation:
+        except UniqueViolation as exc:
             if not finishing:
                 raise
+            if not savepoint:
+                transaction.set_rollback(True)
+                raise StoredAlready from exc
             stream.new = _insert_ignoring_stored(cursor, b"".join(stream._sent))
         else:
             stream.new = stream.rows

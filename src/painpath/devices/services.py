@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from painpath import access
-from painpath.accounts.models import ApiToken
+from painpath.accounts.models import ApiToken, User
 from painpath.accounts.tokens import IssuedToken, issue_token, revoke_token
 from painpath.analytics.daily_summaries import (
     DAY_MS,
@@ -25,7 +25,7 @@ from painpath.analytics.daily_summaries import (
     HOUR,
     DaySummary,
     SampleColumns,
-    local_days,
+    local_ms,
     summarise_days,
 )
 from painpath.audit import services as audit
@@ -33,8 +33,15 @@ from painpath.audit.models import Action
 from painpath.core.context import Actor
 from painpath.core.errors import FieldError, InvalidInput, NotFound, PayloadTooLarge
 from painpath.core.signals import announce_patient_data_changed
-from painpath.devices.bulk import SampleRows, can_stream, insert_columns, stream_samples
+from painpath.devices.bulk import (
+    SampleRows,
+    StoredAlready,
+    can_stream,
+    insert_columns,
+    stream_samples,
+)
 from painpath.devices.models import DailySummary, DeviceSource, Sample, StimUsage
+from painpath.interop.wearables.sample_json import RecordColumns
 from painpath.interop.wearables.schema import (
     SampleBatch,
     sample_types,
@@ -109,20 +116,36 @@ def _sources(patient: Patient, keys: set[str], described: SourceData | None) -> 
     return {key: pk for key, (pk, _meta) in found.items()}
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values: a count per value when they lie close together (a
+    device's batch spans hours, not years), else a sort."""
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo < 4 * values.size + 1024:
+        return np.flatnonzero(np.bincount(values - lo)) + lo
+    return np.unique(values)
+
+
 def touched_days(patient: Patient, batch: SampleBatch) -> set[date]:
     """Local days whose rollups a batch can change (a sleep stage counts to the next noon)."""
+    if not len(batch):
+        return set()
     starts = np.asarray(batch.start_ms, dtype=np.int64)
     ends = starts + np.asarray(batch.duration_ms, dtype=np.int64)
-    moments = np.concatenate([starts, ends, ends + DAY_MS // 2])
-    # ``local_days`` takes one UTC offset per UTC hour, so within an hour the local day only
-    # grows with time and an hour spans at most two days: the first and last moment of each
-    # hour give every day its moments give (a tenth of the work for dense samples).
-    moments.sort()
-    hours = moments // HOUR
-    edge = np.flatnonzero(hours[1:] != hours[:-1])
-    moments = moments[np.unique(np.concatenate([[0], edge, edge + 1, [moments.size - 1]]))]
-    pid = np.full(moments.size, patient.pk, dtype=np.int64)
-    days = np.unique(local_days(pid, moments, {patient.pk: patient.timezone_name}))
+    # ``local_days`` takes one UTC offset per UTC hour. With a whole-hour offset a UTC hour is
+    # within one local day, so the distinct hours of the moments give every day they give.
+    hours = _distinct(np.concatenate([starts, ends, ends + DAY_MS // 2]) // HOUR)
+    pid = np.full(hours.size, patient.pk, dtype=np.int64)
+    zone = {patient.pk: patient.timezone_name}
+    local = local_ms(pid, hours * HOUR, zone)
+    if ((local - hours * HOUR) % HOUR).any():
+        # A half-hour zone: an hour can span two local days, so each hour's first and last
+        # moment decide (within an hour the local day only grows with time).
+        moments = np.concatenate([starts, ends, ends + DAY_MS // 2])
+        moments.sort()
+        edge = np.flatnonzero(moments[1:] // HOUR != moments[:-1] // HOUR)
+        moments = moments[np.unique(np.concatenate([[0], edge, edge + 1, [moments.size - 1]]))]
+        local = local_ms(np.full(moments.size, patient.pk, dtype=np.int64), moments, zone)
+    days = np.unique(local // DAY_MS)
     return {EPOCH_DAY + timedelta(days=int(d)) for d in days.tolist()}
 
 
@@ -173,7 +196,7 @@ def store_batch(
 
 def _stream_batch(
     patient: Patient,
-    records: list[dict[str, object]],
+    records: list[dict[str, object]] | RecordColumns,
     *,
     now: datetime,
     source: SourceData | None,
@@ -181,19 +204,21 @@ def _stream_batch(
     """Validate a large batch chunk by chunk, each valid chunk's rows going to the database
     while the next is validated (PostgreSQL inserts in its own process meanwhile). The first
     invalid record stops the sending; validation goes on to list every issue, and the rows
-    sent are then not stored. Returns the batch, the new count and the touched days."""
+    sent are then not stored. Returns the batch, the new count and the touched days; raises
+    ``StoredAlready`` (the transaction to be rolled back) if a sample was stored already."""
     default = source.key if source else None
     # The source of every record that could be valid: exactly the sources of a valid batch
     # (an invalid one rolls back, sources made for it included).
-    keys = {
-        key
-        for key in map(dict.get, records, repeat("source"), repeat(default))
-        if type(key) is str and 0 < len(key) <= 64
-    }
+    given = (
+        records.field("source", default)
+        if isinstance(records, RecordColumns)
+        else map(dict.get, records, repeat("source"), repeat(default))
+    )
+    keys = {key for key in given if type(key) is str and 0 < len(key) <= 64}
     ids = _sources(patient, keys, source)
     batch = SampleBatch()
     days: set[date] = set()
-    with stream_samples() as stream:
+    with stream_samples(savepoint=False) as stream:  # a conflict: the caller starts again
         for lo in range(0, len(records), STREAM_CHUNK):
             part = validate_samples(
                 records[lo : lo + STREAM_CHUNK], now=now, default_source=default, first_index=lo
@@ -226,7 +251,7 @@ def ingest_samples(
     *,
     actor: Actor,
     patient_id: int,
-    records: list[object],
+    records: list[object] | RecordColumns,
     source: SourceData | None = None,
 ) -> IngestResult:
     """Validate every record, then store the whole batch in one transaction or nothing."""
@@ -244,14 +269,36 @@ def ingest_samples(
     now = timezone.now()
     # PostgreSQL takes a large batch of plain records while it is being validated; otherwise
     # (and on SQLite, whose write lock should not wait for validation) validate first.
-    streamed = len(records) > STREAM_CHUNK and can_stream() and set(map(type, records)) == {dict}
+    if (
+        len(records) > STREAM_CHUNK
+        and can_stream()
+        and (isinstance(records, RecordColumns) or set(map(type, records)) == {dict})
+    ):
+        try:
+            return _ingest(actor, user, patient_id, records, source, now=now, streamed=True)
+        except StoredAlready:
+            pass  # samples stored already (a retry, or sent at once): the conflict-safe path
+    return _ingest(actor, user, patient_id, records, source, now=now, streamed=False)
+
+
+def _ingest(
+    actor: Actor,
+    user: User,
+    patient_id: int,
+    records: list[object] | RecordColumns,
+    source: SourceData | None,
+    *,
+    now: datetime,
+    streamed: bool,
+) -> IngestResult:
     batch = SampleBatch()
     if not streamed:
         batch = validate_samples(records, now=now, default_source=source.key if source else None)
     with transaction.atomic():
         patient = access.get_patient_for_self_report(user, patient_id)
         if streamed:
-            plain = cast("list[dict[str, object]]", records)  # checked above: all dicts
+            # the caller checked: columns, or all dicts
+            plain = cast("list[dict[str, object]] | RecordColumns", records)
             batch, new, days = _stream_batch(patient, plain, now=now, source=source)
         if batch.issues:
             raise InvalidInput(

@@ -25,6 +25,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from painpath.interop.wearables.iso_times import iso_epoch_ms
+from painpath.interop.wearables.sample_json import RecordColumns
+
 __all__ = [
     "SLEEP_STAGES",
     "SOURCE_FIELD_LENGTHS",
@@ -346,22 +349,55 @@ def _epoch_ms(moments: list[datetime]) -> NDArray[np.int64]:
     return np.asarray((days * 86_400 + seconds) * 1000 + micros // 1000, dtype=np.int64)
 
 
+def _column_ms(raw: list[Any]) -> NDArray[np.int64] | None:
+    """``to_ms`` of a column of times, if every one is a valid time with an offset: array
+    operations when the strings share a layout (``iso_epoch_ms``), else one by one."""
+    fast = iso_epoch_ms(raw)
+    if fast is not None:
+        return fast
+    moments = _moments(raw)
+    return None if moments is None else _epoch_ms(moments)
+
+
+Records = list[dict[str, Any]] | RecordColumns
+
+
+def _field(records: Records, name: str, default: Any = None) -> list[Any]:
+    """One field of every record, as ``dict.get(record, name, default)`` reads it."""
+    if isinstance(records, RecordColumns):
+        return records.field(name, default)
+    return list(map(dict.get, records, repeat(name), repeat(default)))
+
+
+def _distinct_strings(*columns: list[Any]) -> list[set[str]] | None:
+    """Each column's distinct values, if every value is a string (the distinct values are
+    strings exactly when all values are; a set is far cheaper than a look at every value)."""
+    try:  # one value throughout (the usual batch) is checked by comparing, not hashing
+        distinct = [
+            {column[0]} if column and column.count(column[0]) == len(column) else set(column)
+            for column in columns
+        ]
+    except TypeError:  # a list or an object: not hashable, certainly not a string
+        return None
+    return distinct if set(map(type, chain(*distinct))) == {str} else None
+
+
 def _column_kinds(
-    records: list[dict[str, Any]], limits: _Limits, default_source: str | None
+    records: Records, limits: _Limits, default_source: str | None
 ) -> tuple[list[str], list[int], NDArray[np.intp], set[str]] | None:
     """Sources, type codes (a list and an index array) and type names, if all are valid."""
-    get, n = dict.get, len(records)
-    kinds: list[Any] = list(map(get, records, repeat("type")))
-    units: list[Any] = list(map(get, records, repeat("unit")))
-    sources: list[Any] = list(map(get, records, repeat("source"), repeat(default_source)))
-    if set(map(type, chain(kinds, units, sources))) != {str}:
+    n = len(records)
+    kinds, units = _field(records, "type"), _field(records, "unit")
+    sources = _field(records, "source", default_source)
+    distinct = _distinct_strings(kinds, units, sources)
+    if distinct is None:
         return None
-    names = set(kinds)
-    if not names <= limits.types.keys() or not all(map(_storable_key, set(sources))):
+    names, unit_names, source_keys = distinct
+    if not names <= limits.types.keys() or not all(map(_storable_key, source_keys)):
         return None
     if len(names) == 1:
         stype = limits.types[next(iter(names))]
-        if not all(map(stype.accepts_unit, set(units))):
+        if not all(map(stype.accepts_unit, unit_names)):
             return None
         return sources, [stype.code] * n, np.full(n, stype.code, dtype=np.intp), names
     if not all(limits.types[k].accepts_unit(u) for k, u in set(zip(kinds, units, strict=True))):
@@ -397,9 +433,9 @@ def _number_values(raw: list[Any], codes: NDArray[np.intp]) -> NDArray[np.float6
 
 
 def _column_values(
-    records: list[dict[str, Any]], names: set[str], codes: NDArray[np.intp]
+    records: Records, names: set[str], codes: NDArray[np.intp]
 ) -> NDArray[np.float64] | None:
-    raw: list[Any] = list(map(dict.get, records, repeat("value")))
+    raw = _field(records, "value")
     if "sleep" not in names:
         return _number_values(raw, codes)
     if names == {"sleep"}:
@@ -417,23 +453,25 @@ def _column_values(
 
 
 def _column_times(
-    records: list[dict[str, Any]], codes: NDArray[np.intp], latest_ms: int, max_ms: int
+    records: Records, codes: NDArray[np.intp], latest_ms: int, max_ms: int
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
     """Start and duration in milliseconds, if every time and interval is valid."""
-    starts = _moments(list(map(dict.get, records, repeat("start"))))
-    if starts is None:
+    start_ms = _column_ms(_field(records, "start"))
+    if start_ms is None:
         return None
-    start_ms = _epoch_ms(starts)
     if (start_ms < _limits().earliest_ms).any():
         return None
-    raw_ends = list(map(dict.get, records, repeat("end")))
-    has_end = np.fromiter(map(is_not, raw_ends, repeat(None)), np.bool_, len(raw_ends))
+    raw_ends = _field(records, "end")
+    if raw_ends.count(None) == len(raw_ends):  # instants only (heart rate, RR intervals)
+        has_end = np.zeros(len(raw_ends), dtype=np.bool_)
+    else:
+        has_end = np.fromiter(map(is_not, raw_ends, repeat(None)), np.bool_, len(raw_ends))
     duration = np.zeros(len(raw_ends), dtype=np.int64)
     if has_end.any():
-        ends = _moments([e for e in raw_ends if e is not None])
-        if ends is None:
+        end_ms = _column_ms([e for e in raw_ends if e is not None])
+        if end_ms is None:
             return None
-        duration[has_end] = _epoch_ms(ends) - start_ms[has_end]
+        duration[has_end] = end_ms - start_ms[has_end]
     if (_table().needs_end[codes] & ~has_end).any():
         return None
     if (duration < 0).any() or (duration > max_ms).any() or (start_ms + duration > latest_ms).any():
@@ -442,14 +480,20 @@ def _column_times(
 
 
 def _columns(
-    records: list[Any], limits: _Limits, default_source: str | None, latest_ms: int, max_ms: int
+    records: list[Any] | RecordColumns,
+    limits: _Limits,
+    default_source: str | None,
+    latest_ms: int,
+    max_ms: int,
 ) -> _Rows | None:
     """The whole batch in column operations when every record is a plain, valid one (the
     device posting thousands of samples, a file import's chunk: ingestion speed). None means
     "look closer": the caller then checks record by record (``_check_one``), which accepts
     exactly the records this accepts, gives the same rows, and names the rule that any other
     breaks. Never rejects itself."""
-    if not records or set(map(type, records)) != {dict}:
+    if not isinstance(records, RecordColumns) and set(map(type, records)) != {dict}:
+        return None  # (a RecordColumns has objects of the schema's field types only)
+    if not records:
         return None
     kinds = _column_kinds(records, limits, default_source)
     if kinds is None:
@@ -466,7 +510,7 @@ def _columns(
 
 
 def validate_samples(
-    records: Iterable[object],
+    records: Iterable[object] | RecordColumns,
     *,
     now: datetime,
     default_source: str | None = None,
@@ -477,12 +521,14 @@ def validate_samples(
     limits = _limits()
     latest_ms = to_ms(now + limits.max_future_skew)
     max_ms = limits.max_interval // MS
-    if isinstance(records, list):
+    if isinstance(records, list | RecordColumns):
         columns = _columns(records, limits, default_source, latest_ms, max_ms)
         if columns is not None:
             batch.received = len(records)
             batch.sources, batch.types, batch.start_ms, batch.duration_ms, batch.values = columns
             return batch
+    if isinstance(records, RecordColumns):
+        records = records.records()
     sources, types, starts = batch.sources, batch.types, batch.start_ms
     durations, values = batch.duration_ms, batch.values
     for index, record in enumerate(records, start=first_index):
