@@ -103,7 +103,8 @@ def test_a_sealer_that_dies_mid_batch_loses_nothing(world, monkeypatch):
         with pytest.raises(Killed):
             audit.seal_pending()
     assert AuditEvent.objects.filter(seq__isnull=True).count() == 5
-    assert AuditChainHead.objects.get().seq == 0
+    head = AuditChainHead.objects.first()  # none yet if this was the chain's first seal
+    assert head is None or head.seq == 0
     assert audit.seal_pending() == 5
     assert audit.verify_chain().ok
 
