@@ -8,6 +8,7 @@ what a check proves.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +71,7 @@ _COLUMNS = (
 _ROWS_PER_INSERT = 500  # well under SQLite's limit on parameters per statement
 
 
+@functools.lru_cache(maxsize=8)
 def _insert_sql(rows: int) -> str:
     values = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ", '', '')"
     return (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from painpath.audit.denials import summarize_refusals
 from painpath.audit.sealing import seal_pending
@@ -15,15 +15,15 @@ from painpath.audit.verification import record_anchor
 logger = logging.getLogger(__name__)
 
 
+# No huey lock on the sealers: two that overlap queue on the chain head in the database and
+# stay correct, while a lock left behind by a killed worker would stop sealing altogether.
 @db_task()  # type: ignore[untyped-decorator]
-@lock_task("painpath-audit-seal")  # type: ignore[untyped-decorator]
 def seal_audit_chain() -> int:
     """Seal what is pending now (asked for by appends, every ``SEAL_EVERY`` rows)."""
     return seal_pending()
 
 
 @db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
-@lock_task("painpath-audit-seal")  # type: ignore[untyped-decorator]
 def seal_audit_chain_every_minute() -> int:
     """Every minute: turn last minutes' refusal counts into rows, then seal every pending row,
     so the unsealed window stays about a minute long while the worker runs."""

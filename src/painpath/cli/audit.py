@@ -9,10 +9,13 @@ of this chain: see the message for what that leaves open).
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from painpath.cli import CliError
 from painpath.cli._django import setup_django
+
+if TYPE_CHECKING:
+    from painpath.audit.verification import VerifyResult
 
 EXIT_BROKEN = 1
 EXIT_UNPROVEN = 3
@@ -48,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     seal.set_defaults(func=run_seal)
 
 
-def _window(result: Any) -> str:
+def _window(result: VerifyResult) -> str:
     sealed = f"sealed {result.sealed_now:,} pending rows first; " if result.sealed_now else ""
     if not result.unsealed:
         return f"  {sealed}no row waits to be sealed"
@@ -59,7 +62,7 @@ def _window(result: Any) -> str:
     )
 
 
-def _report(result: Any, anchor_file: object) -> int:
+def _report(result: VerifyResult, anchor_file: object) -> int:
     for problem in result.problems:
         print(f"audit guards BROKEN: {problem}")
     if result.broken is not None:
