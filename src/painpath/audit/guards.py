@@ -12,7 +12,9 @@ On ``audit_auditchainhead``: created once, empty, before any row is sealed; move
 to the last sealed row and its hash; never re-identified, deleted or truncated.
 
 Migration ``0003`` installs these (``install``); ``audit verify`` compares what the database
-holds with them (``problems``), so a dropped, disabled or rewritten trigger is reported. They
+holds with them (``problems``), so a dropped, disabled or rewritten trigger is reported. On
+SQLite, Django alters a table by rebuilding it, which drops its triggers: a later migration
+that alters either table must call ``install`` again at its end. They
 stop the application, a bug or a person with ordinary write access; the owner of the tables can
 still drop them, which ``verify`` then reports, and which the hash chain and its anchors make
 evident for the rows themselves.
