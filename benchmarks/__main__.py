@@ -15,6 +15,7 @@ import time
 
 BENCHMARKS = [
     "benchmarks.bench_audit",
+    "benchmarks.bench_audit_load",
     "benchmarks.bench_ingest",
     "benchmarks.bench_hrv",
     "benchmarks.bench_pgx",

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "painpath.audit.denials.RefusedRequestAuditMiddleware",
     "painpath.core.middleware.ClinicTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -147,6 +148,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUDIT_ANCHOR_FILE = Path(
     os.environ.get("PAINPATH_AUDIT_ANCHOR_FILE") or VAR_DIR / "audit-anchors.jsonl"
 )
+# Refused requests audited per caller (user + address) and reason each minute; the rest are
+# counted and summed into one row per minute (painpath.audit.denials).
+AUDIT_REFUSALS_PER_MINUTE = int(os.environ.get("AUDIT_REFUSALS_PER_MINUTE", "10"))
 
 # --- auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

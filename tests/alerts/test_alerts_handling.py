@@ -95,7 +95,7 @@ def test_triage_page_query_count_is_fixed(
         PatientSafetyState.objects.create(patient=p, last_change_at=T0)
     client = client_for(world.dr_b)
     client.get("/alerts/triage/")  # warm up (session, caches)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(8):
         response = client.get("/alerts/triage/")
     assert response.status_code == 200
     assert response.content.decode().count('class="triage-row') == size + 1  # + p3

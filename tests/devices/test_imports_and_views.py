@@ -18,7 +18,7 @@ from painpath.devices.models import DailySummary, ImportJob, Sample, StimDevice
 from painpath.interop.wearables import csv_samples
 
 pytestmark = pytest.mark.django_db
-PANEL_QUERIES = 11  # patient, rollups, changes, audit chain (head, insert, update), check-ins
+PANEL_QUERIES = 7  # savepoint pair + patient, rollups, changes, audit row, check-ins
 CSV_HEAD = b"type,unit,value,start,end,source\n"
 
 

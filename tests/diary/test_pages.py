@@ -17,7 +17,7 @@ from painpath.patients.cohort import load_cohort
 
 pytestmark = pytest.mark.django_db
 
-QUERIES = 54  # page + 3 sections (due list and adherence in one), each with its access check and audit row
+QUERIES = 34  # page + 3 sections (due list and adherence in one), each with its access check and audit row
 MY_LOADERS = ["painpath.diary.cohort.load_demo", "painpath.assessments.cohort.load_demo"]
 
 

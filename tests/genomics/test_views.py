@@ -12,7 +12,7 @@ from painpath.genomics.models import PgxImportJob, PgxResult
 from tests.genomics.factories import stored_result
 
 pytestmark = pytest.mark.django_db
-PANEL_QUERIES = 9  # 2 savepoint pairs + patient, results(+enterers), chain head, insert, update
+PANEL_QUERIES = 5  # savepoint pair + patient, results(+enterers), audit row
 
 
 def test_chart_shows_panel_with_actionable_rows(world, as_user):

@@ -70,21 +70,23 @@ class ChainBreak:
     reason: str
 
 
-def _row_break(
-    row: ChainRow, expected_seq: int, prev: str, witnessed: dict[int, Anchor]
-) -> ChainBreak | None:
+def _row_break(row: ChainRow, expected_seq: int, prev: str) -> ChainBreak | None:
     if row.seq != expected_seq:
         return ChainBreak(expected_seq, f"row {expected_seq} is missing")
     if row.prev_hash != prev:
         return ChainBreak(row.seq, "previous-hash link does not match")
     if row_hash(row) != row.hash:
         return ChainBreak(row.seq, "content does not match its hash (row altered)")
-    anchor = witnessed.get(row.seq)
-    if anchor is not None and anchor.hash != row.hash:
-        return ChainBreak(
-            row.seq, f"row differs from the anchor recorded {anchor.at} (chain rewritten)"
-        )
     return None
+
+
+def _anchor_break(row: ChainRow, anchor: Anchor, agreed: int) -> ChainBreak:
+    since = f"after row {agreed}, the last anchored row that agrees" if agreed else "from row 1"
+    return ChainBreak(
+        row.seq,
+        f"row {row.seq} differs from the anchor recorded {anchor.at}: the chain was "
+        f"rewritten {since}",
+    )
 
 
 def verify_rows(
@@ -98,21 +100,31 @@ def verify_rows(
 
     Detects an edited row (hash mismatch), a removed row (gap in ``seq`` or a ``prev_hash``
     that no longer matches), removed rows at the end (the head points past the last row) and,
-    given anchors recorded earlier, rows removed or rewritten up to the newest anchor even when
-    the head was rewound to match.
+    given anchors recorded earlier, a chain re-hashed from some row onward (reported at the
+    first anchored row that disagrees, naming the last one that agrees) and rows removed from
+    the end even when the head was rewound to match.
     """
-    witnessed = {a.seq: a for a in anchors}
+    witnessed: dict[int, list[Anchor]] = {}
+    for a in anchors:
+        witnessed.setdefault(a.seq, []).append(a)
     expected_seq = 1
     prev = GENESIS_HASH
     checked = 0
+    agreed = 0
     for row in rows:
-        broken = _row_break(row, expected_seq, prev, witnessed)
+        broken = _row_break(row, expected_seq, prev)
         if broken is not None:
             return checked, broken
+        seen = witnessed.get(row.seq, [])
+        for anchor in seen:
+            if anchor.hash != row.hash:
+                return checked, _anchor_break(row, anchor, agreed)
+        if seen:
+            agreed = row.seq
         prev = row.hash
         expected_seq += 1
         checked += 1
-    beyond = [a for a in witnessed.values() if a.seq > checked]
+    beyond = [a for seq, group in witnessed.items() if seq > checked for a in group]
     if beyond:
         last = max(beyond, key=lambda a: a.seq)
         return checked, ChainBreak(

@@ -58,7 +58,7 @@ def filtered_events(user: User, filters: dict[str, Any]) -> QuerySet[AuditEvent]
         events = events.filter(at__date__lte=filters["until"])
     if filters.get("request_id"):
         events = events.filter(request_id=filters["request_id"])
-    return events.order_by("-seq")
+    return events.order_by("-id")
 
 
 @login_required
