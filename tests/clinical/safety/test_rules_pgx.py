@@ -2,7 +2,10 @@
 
 from datetime import timedelta
 
+import pytest
+
 from painpath.clinical import pgx
+from painpath.clinical.medications import load_catalogue
 from painpath.clinical.safety import Genotype, NotEvaluated, evaluate_all, evaluate_rule
 
 RULE = "pgx_conflict"
@@ -61,3 +64,28 @@ def test_an_uncertain_call_says_so_with_its_alternatives(k):
 def test_not_evaluated_without_genotype_results(k):
     snap = k.snapshot(prescriptions=[k.rx("codeine", 30)], missing=["genotypes"])
     assert isinstance(evaluate_rule(RULE, snap, on=k.on), NotEvaluated)
+
+
+@pytest.mark.parametrize(
+    ("gene", "diplotype"),
+    [("CYP2D6", "*4/*4"), ("CYP2D6", "*1/*1"), ("CYP2D6", "*1x2/*1"), ("CYP2C9", "*3/*3"),
+     ("CYP2C9", "*1/*3"), ("CYP2C19", "*2/*2"), ("CYP2C19", "*17/*17")],
+)  # fmt: skip
+def test_the_rule_fires_exactly_where_the_panel_says_actionable(k, gene, diplotype):
+    # The rule and the chart's panel read one policy (painpath.clinical.pgx.advice): for every
+    # drug with CPIC data, a finding here iff the panel calls the advice actionable, with the
+    # same uncertainty note.
+    genotype = _genotype(gene, diplotype, uncertain=True, alternatives=("*1/*2",))
+    results = {gene: pgx.phenotype(gene, diplotype)}
+    catalogue = load_catalogue()
+    drugs = [d for d in pgx.known_drugs() if d in catalogue]
+    assert len(drugs) >= 10
+    for drug in drugs:
+        snap = k.snapshot(prescriptions=[k.rx(drug, 10)], genotypes=[genotype])
+        alert = evaluate_rule(RULE, snap, on=k.on)
+        panel = pgx.finding_for(drug, results, uncertain={gene: ("*1/*2",)})
+        assert panel is not None
+        assert (alert is not None) is panel.actionable, drug
+        if alert is not None:
+            note = panel.recommendation.removeprefix(pgx.recommend(drug, results).recommendation)
+            assert note.startswith(" Uncertain call: ") and alert.message.endswith(note)

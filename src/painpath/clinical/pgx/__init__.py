@@ -22,6 +22,19 @@ from painpath.clinical.pgx._errors import (
     WrongBuildError,
 )
 from painpath.clinical.pgx._vcf_io import VcfLimits, vcf_reading
+from painpath.clinical.pgx.advice import (
+    ADVICE_STRENGTHS,
+    NO_CHANGE_ACTIONS,
+    NOT_VERIFIED,
+    SHOWN_ALTERNATIVES,
+    PgxFinding,
+    alternative_text,
+    finding_for,
+    first_and_more,
+    gene_summary,
+    is_actionable,
+    uncertainty_note,
+)
 from painpath.clinical.pgx.phenotype import (
     INDETERMINATE,
     PHENOTYPE_GENES,
@@ -58,11 +71,15 @@ from painpath.clinical.pgx.vcf_call import (
 )
 
 __all__ = [
+    "ADVICE_STRENGTHS",
     "CALLABLE_GENES",
     "INDETERMINATE",
     "NOT_TESTED",
+    "NOT_VERIFIED",
+    "NO_CHANGE_ACTIONS",
     "NO_RESULT",
     "PHENOTYPE_GENES",
+    "SHOWN_ALTERNATIVES",
     "STRENGTHS",
     "ActivityScore",
     "DiplotypeFormatError",
@@ -72,6 +89,7 @@ __all__ = [
     "NoSamplesError",
     "NotAVcfError",
     "PgxError",
+    "PgxFinding",
     "PhenotypeResult",
     "PhenotypeRuleError",
     "Recommendation",
@@ -85,12 +103,17 @@ __all__ = [
     "VcfTooLargeError",
     "WrongBuildError",
     "allele_sort_key",
+    "alternative_text",
     "call_sample",
     "call_vcf",
     "diplotype_sort_key",
     "drug_genes",
     "drug_guideline",
+    "finding_for",
+    "first_and_more",
     "format_activity_score",
+    "gene_summary",
+    "is_actionable",
     "known_drugs",
     "no_action_gene_note",
     "no_action_genes",
@@ -100,6 +123,7 @@ __all__ = [
     "parse_diplotype",
     "phenotype",
     "recommend",
+    "uncertainty_note",
     "vcf_reading",
     "wanted_positions",
 ]
