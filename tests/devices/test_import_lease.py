@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from tests.interop.sandbox import child_env, run_child
 
-from painpath.core import jobs
+from painpath.core import file_jobs, jobs
 from painpath.devices import imports
 from painpath.devices.models import DailySummary, ImportJob, Sample
 
@@ -143,7 +143,7 @@ def test_uploads_no_job_points_at_are_removed(world, as_user, var_dir):
     job = upload(as_user(world.patient_user), world.p1.pk, heart_rates(5))  # queued: kept
     stray = var_dir / "imports" / "upload-left-behind.csv"
     stray.write_bytes(b"x")
-    hour_ago = time.time() - 2 * imports.ORPHAN_AGE_SECONDS
+    hour_ago = time.time() - 2 * file_jobs.ORPHAN_AGE_SECONDS
     os.utime(stray, (hour_ago, hour_ago))
     os.utime(job.stored_path, (hour_ago, hour_ago))
     assert imports.recover_imports()["files_removed"] == 1

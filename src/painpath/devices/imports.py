@@ -4,16 +4,14 @@ progress in bytes, and always ends as done or failed with a reason.
 
 Every reader is bounded (``painpath.interop.limits``, values from settings): a file past a
 bound stops its job with the reason, the chunks stored before stay. The job holds a lease
-(``painpath.core.jobs``): if its worker dies, ``recover_imports`` queues it again and the new
-attempt resumes after the last chunk the dead one committed (those records are read again but
-not stored again, only their days' rollups are refreshed). The uploaded file is deleted when
-its job ends, done or failed.
+(``painpath.core.file_jobs``, which runs lab file imports too): if its worker dies,
+``recover_imports`` queues it again and the new attempt resumes after the last chunk the dead
+one committed (those records are read again but not stored again, only their days' rollups
+are refreshed). The uploaded file is deleted when its job ends, done or failed.
 """
 
 from __future__ import annotations
 
-import logging
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,18 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from painpath import access
 from painpath.audit import services as audit
 from painpath.audit.models import Action
-from painpath.core import jobs
+from painpath.core import file_jobs, jobs
 from painpath.core.context import Actor
 from painpath.core.errors import FieldError, InvalidInput, PainpathError
 from painpath.core.uploads import stage_upload
-from painpath.devices.models import ImportFormat, ImportJob, ImportStatus
+from painpath.devices.models import ImportFormat, ImportJob
 from painpath.devices.services import enqueue_refresh, store_batch, touched_days
 from painpath.interop.limits import FileLimits, LimitExceeded
 from painpath.interop.wearables.errors import WearableFormatError
@@ -50,10 +48,8 @@ __all__ = [
     "run_import",
 ]
 
-logger = logging.getLogger(__name__)
 IMPORT_CHUNK = 10_000
 MAX_EXAMPLES = 20
-ORPHAN_AGE_SECONDS = 3600  # an upload no job points at (e.g. its patient was deleted)
 
 Reader = Callable[..., Iterator[dict[str, Any]]]
 
@@ -214,6 +210,17 @@ class _Run:
     progress: ReadProgress
     resume_from: int  # records the dead attempts committed (read again, not stored again)
 
+    @classmethod
+    def start(cls, job: ImportJob, attempt: int) -> _Run:
+        """This attempt's run, resuming after what dead attempts committed."""
+        tally = _Tally.resumed(job) if job.processed else _Tally()
+        progress = ReadProgress()
+        progress.heartbeat = jobs.Heartbeat(
+            ImportJob, job.pk, attempt, fields=lambda: {"bytes_read": progress.bytes_read}
+        )
+        actor = Actor(user=job.created_by, label="import")
+        return cls(job, actor, attempt, tally, progress, resume_from=job.processed)
+
 
 def _flush(run: _Run, chunk: list[object]) -> None:
     job, tally = run.job, run.tally
@@ -285,103 +292,56 @@ def _failure(exc: Exception, job: ImportJob) -> str:
         return str(exc)
     if isinstance(exc, PainpathError):
         return exc.message
-    logger.error("import job %s failed", job.pk, exc_info=exc)
-    return _("The import stopped on an unexpected error (%(kind)s: %(detail)s).") % {
-        "kind": type(exc).__name__,
-        "detail": str(exc)[:500],
-    }
+    return file_jobs.unexpected(exc, what="import job", pk=job.pk)
 
 
-def _end(run: _Run, error: str) -> None:
-    """The outcome, fenced like every other write of the attempt; then the file goes."""
-    job = run.job
-    run.tally.apply(job, run.progress.bytes_read if error else job.size_bytes)
-    job.status = ImportStatus.FAILED if error else ImportStatus.DONE
-    job.error = error[:2000]
-    job.finished_at = timezone.now()
-    outcome = {
-        "status": job.status,
-        "error": job.error,
-        "finished_at": job.finished_at,
-        "stored_path": "",
-        **run.tally.fields(job),
-    }
-    try:
-        updated = jobs.fenced(ImportJob, job.pk, run.attempt).update(**outcome)
-    except Exception:
-        # The connection may be what failed: reconnect once so the job still ends.
-        logger.exception("import job %s: saving the outcome failed; retrying", job.pk)
-        close_old_connections()
-        connection.close()
-        updated = jobs.fenced(ImportJob, job.pk, run.attempt).update(**outcome)
-    if not updated:
-        raise jobs.JobLost
-    Path(job.stored_path).unlink(missing_ok=True)
-    job.stored_path = ""
+def _counts(run: _Run, bytes_read: int) -> dict[str, Any]:
+    """The counts and progress the job ends with (chunks stored before a failure count)."""
+    run.tally.apply(run.job, bytes_read)
+    return run.tally.fields(run.job)
+
+
+def _load(job_id: int) -> ImportJob:
+    return ImportJob.objects.select_related("patient__clinic", "created_by").get(pk=job_id)
 
 
 def run_import(*, job_id: int) -> ImportJob:
     """Run one import to the end (or resume one whose worker died). Any failure marks the
     job failed with a reason (the traceback goes to the log for unexpected ones), so the page
     polling it stops; the chunks stored before the failure stay."""
-    attempt = jobs.claim(ImportJob, job_id)
-    job = ImportJob.objects.select_related("patient__clinic", "created_by").get(pk=job_id)
-    if attempt is None:
-        return job  # another worker has it, or it has ended
-    tally = _Tally.resumed(job) if job.processed else _Tally()
-    progress = ReadProgress()
-    progress.heartbeat = jobs.Heartbeat(
-        ImportJob, job.pk, attempt, fields=lambda: {"bytes_read": progress.bytes_read}
-    )
-    actor = Actor(user=job.created_by, label="import")
-    run = _Run(job, actor, attempt, tally, progress, resume_from=job.processed)
-    error = ""
-    try:
+    started: list[_Run] = []  # the attempt's run, once the job is claimed
+
+    def work(job: ImportJob, attempt: int) -> None:
+        run = _Run.start(job, attempt)
+        started.append(run)
         _read(run)
-    except jobs.JobLost:
-        logger.warning("import job %s: taken over by a later attempt; stopped", job.pk)
-        return ImportJob.objects.get(pk=job_id)
-    except Exception as exc:  # every failure ends the job with its reason
-        error = _failure(exc, job)
-    try:
-        _end(run, error)
-    except jobs.JobLost:
-        logger.warning("import job %s: taken over by a later attempt; stopped", job.pk)
-        return ImportJob.objects.get(pk=job_id)
-    # One refresh for the whole file, of the days it touched (chunks stored before a failure,
-    # and by a dead attempt, count too).
-    enqueue_refresh(job.patient_id, run.tally.days)
+        file_jobs.end(ImportJob, job.pk, attempt, error="", **_counts(run, job.size_bytes))
+
+    def failed_fields() -> dict[str, Any]:
+        if not started:
+            return {}
+        run = started[0]
+        return _counts(run, run.progress.bytes_read)
+
+    job, ended = file_jobs.run_attempt(
+        ImportJob,
+        job_id,
+        load=_load,
+        work=work,
+        reason=_failure,
+        failed_fields=failed_fields,
+        what="import job",
+    )
+    if ended and started:
+        # One refresh for the whole file, of the days it touched (chunks stored before a
+        # failure, and by a dead attempt, count too).
+        enqueue_refresh(job.patient_id, started[0].tally.days)
     return job
-
-
-def _fail_lost(job: ImportJob, reason: str) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(
-        error=reason, finished_at=timezone.now(), stored_path=""
-    )
-    if job.stored_path:
-        Path(job.stored_path).unlink(missing_ok=True)
-
-
-def _remove_orphans() -> int:
-    """Uploads no queued or running job points at, older than an hour (a job deleted with
-    its patient, a crash between writing the file and recording the job)."""
-    active = set(
-        ImportJob.objects.filter(
-            status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
-        ).values_list("stored_path", flat=True)
-    )
-    cutoff = time.time() - ORPHAN_AGE_SECONDS
-    removed = 0
-    for path in import_dir().glob("upload-*"):
-        if str(path) not in active and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
 
 
 def recover_imports() -> dict[str, int]:
     """Jobs whose worker died: queued again (resumed), or failed after the last attempt;
     and uploads left behind. Run every minute by the worker."""
-    counts = jobs.recover(ImportJob, enqueue=_enqueue_import, fail=_fail_lost, what=_("import"))
-    counts["files_removed"] = _remove_orphans()
-    return counts
+    return file_jobs.sweep(
+        ImportJob, directory=import_dir(), enqueue=_enqueue_import, what=_("import")
+    )

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
-from painpath.core.jobs import LeasedJob
+from painpath.core.jobs import JobStatus, LeasedJob
 from painpath.patients.models import Patient
 
 
@@ -95,11 +95,7 @@ class DailySummary(models.Model):
         return f"{self.patient_id} {self.day}"
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+ImportStatus = JobStatus  # the lease's statuses (``painpath.core.jobs``), as lab imports use
 
 
 class ImportFormat(models.TextChoices):

@@ -1,9 +1,10 @@
 """Lab file uploads (VCF, CSV, JSON) read in the worker, not in the web request.
 
 The upload is streamed to disk (at most ``PAINPATH_PGX_UPLOAD_MAX_BYTES``), its metadata and
-kind checked at once (422), then a job reads it under a lease (``painpath.core.jobs``) with
-progress (bytes and records read) and ends done, with its results, or failed, with the reason.
-Reading is bounded (VCF: ``PAINPATH_PGX_MAX_EXPANDED_BYTES``, ``PAINPATH_PGX_MAX_RECORDS``,
+kind checked at once (422), then a job reads it under a lease (``painpath.core.file_jobs``,
+which runs wearable imports too) with progress (bytes and records read) and ends done, with
+its results, or failed, with the reason. Reading is bounded (VCF:
+``PAINPATH_PGX_MAX_EXPANDED_BYTES``, ``PAINPATH_PGX_MAX_RECORDS``,
 ``PAINPATH_IMPORT_MAX_LINE_BYTES``). All of a file's results are stored in one transaction,
 with the file kept as received (``PgxUpload``, their source document), or nothing is: a file
 with any bad row stores nothing, and a job whose worker died stored nothing and simply runs
@@ -12,11 +13,10 @@ again. The staged upload is deleted when its job ends.
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -27,10 +27,9 @@ from painpath import access
 from painpath.audit import services as audit
 from painpath.audit.models import Action
 from painpath.clinical import pgx
-from painpath.core import jobs
+from painpath.core import file_jobs, jobs
 from painpath.core.context import Actor
 from painpath.core.errors import InvalidInput, NotFound, PainpathError
-from painpath.core.jobs import JobStatus
 from painpath.core.uploads import stage_upload
 from painpath.genomics import parsing, services
 from painpath.genomics.models import PgxImportJob, PgxResult, SourceKind
@@ -46,9 +45,7 @@ __all__ = [
     "vcf_limits",
 ]
 
-logger = logging.getLogger(__name__)
 HEAD_BYTES = 16
-ORPHAN_AGE_SECONDS = 3600
 LISTED = 20
 
 
@@ -210,16 +207,18 @@ def _store(job: PgxImportJob, attempt: int, progress: _Progress) -> None:
             lab_name=job.lab_name,
             report_date=job.report_date,
         )
-        if not jobs.fenced(PgxImportJob, job.pk, attempt).update(
-            status=JobStatus.DONE,
+        # Done with the results, only while the job is still this attempt's: otherwise
+        # JobLost rolls the results back (another attempt has it).
+        file_jobs.end(
+            PgxImportJob,
+            job.pk,
+            attempt,
+            error="",
             upload=upload,
             notes=notes,
             bytes_read=job.size_bytes,
             records=max(progress.records, len(results)),
-            finished_at=timezone.now(),
-            stored_path="",
-        ):
-            raise jobs.JobLost  # another attempt has it: store nothing
+        )
 
 
 def _reason(exc: Exception, job: PgxImportJob) -> str:
@@ -228,75 +227,40 @@ def _reason(exc: Exception, job: PgxImportJob) -> str:
         # The readers name the staged copy; the clinician knows the file by its own name.
         staged = Path(job.stored_path).name
         return f"{exc.message} {details}".strip().replace(staged, job.filename)
-    logger.error("lab file import %s failed", job.pk, exc_info=exc)
-    return _("The import stopped on an unexpected error (%(kind)s: %(detail)s).") % {
-        "kind": type(exc).__name__,
-        "detail": str(exc)[:500],
-    }
+    return file_jobs.unexpected(exc, what="lab file import", pk=job.pk)
+
+
+def _load(job_id: int) -> PgxImportJob:
+    return PgxImportJob.objects.select_related("patient", "created_by").get(pk=job_id)
 
 
 def run_import(*, job_id: int) -> PgxImportJob:
     """Read one lab file and store its results (what the worker runs). Every failure ends the
     job failed with the reason and nothing stored."""
-    attempt = jobs.claim(PgxImportJob, job_id)
-    job = PgxImportJob.objects.select_related("patient", "created_by").get(pk=job_id)
-    if attempt is None:
-        return job  # another worker has it, or it has ended
-    staged = Path(job.stored_path)
     progress = _Progress()
-    progress.heartbeat = jobs.Heartbeat(
-        PgxImportJob,
-        job.pk,
-        attempt,
-        fields=lambda: {"bytes_read": progress.bytes_read, "records": progress.records},
-    )
-    try:
+
+    def read_so_far() -> dict[str, Any]:
+        return {"bytes_read": progress.bytes_read, "records": progress.records}
+
+    def work(job: PgxImportJob, attempt: int) -> None:
+        progress.heartbeat = jobs.Heartbeat(PgxImportJob, job.pk, attempt, fields=read_so_far)
         _store(job, attempt, progress)
-    except jobs.JobLost:
-        logger.warning("lab file import %s: taken over by a later attempt; stopped", job.pk)
-    except Exception as exc:  # every failure ends the job with its reason
-        jobs.fenced(PgxImportJob, job.pk, attempt).update(
-            status=JobStatus.FAILED,
-            error=_reason(exc, job)[:2000],
-            bytes_read=progress.bytes_read,
-            records=progress.records,
-            finished_at=timezone.now(),
-            stored_path="",
-        )
-    job.refresh_from_db()
-    if job.status in {JobStatus.DONE, JobStatus.FAILED}:
-        staged.unlink(missing_ok=True)
+
+    job, _ended = file_jobs.run_attempt(
+        PgxImportJob,
+        job_id,
+        load=_load,
+        work=work,
+        reason=_reason,
+        failed_fields=read_so_far,
+        what="lab file import",
+    )
     return job
-
-
-def _fail_lost(job: PgxImportJob, reason: str) -> None:
-    PgxImportJob.objects.filter(pk=job.pk).update(
-        error=reason, finished_at=timezone.now(), stored_path=""
-    )
-    if job.stored_path:
-        Path(job.stored_path).unlink(missing_ok=True)
-
-
-def _remove_orphans() -> int:
-    active = set(
-        PgxImportJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).values_list(
-            "stored_path", flat=True
-        )
-    )
-    cutoff = time.time() - ORPHAN_AGE_SECONDS
-    removed = 0
-    for path in import_dir().glob("upload-*"):
-        if str(path) not in active and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
 
 
 def recover_imports() -> dict[str, int]:
     """Lab file jobs whose worker died: run again (they stored nothing), or failed after the
     last attempt; and staged files left behind. Run every minute by the worker."""
-    counts = jobs.recover(
-        PgxImportJob, enqueue=_enqueue, fail=_fail_lost, what=_("lab file import")
+    return file_jobs.sweep(
+        PgxImportJob, directory=import_dir(), enqueue=_enqueue, what=_("lab file import")
     )
-    counts["files_removed"] = _remove_orphans()
-    return counts
