@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 import time_machine
@@ -193,7 +194,9 @@ def test_alert_pages_show_evidence_and_work_the_alert(world) -> None:
     alert = make_alert(world.p1, evidence={"total_mme_per_day": 90.0, "table": "cdc2022"})
     client = client_for(world.dr_a)
     html = client.get(f"/alerts/{alert.pk}/").content.decode()
-    assert "total_mme_per_day" in html and "90.0" in html and "Acknowledge" in html
+    assert '<th scope="row">Total MME per day</th><td>90</td>' in html and "Acknowledge" in html
+    assert "CDC 2022 Table: morphine milligram equivalent doses" in html
+    assert "total_mme_per_day" not in html and "cdc2022" not in html
     assert "mme-prescribed-90 title" in client.get("/alerts/").content.decode()
     client.post(f"/alerts/{alert.pk}/acknowledge/")
     response = client.post(f"/alerts/{alert.pk}/resolve/", {"note": ""}, follow=True)
@@ -219,3 +222,38 @@ def test_admin_configures_routing_for_their_clinic_only(world) -> None:
     assert rule.clinic == world.clinic_a
     listing = client.get("/admin/alerts/routingrule/").content.decode()
     assert "dr_other" not in listing
+
+
+def _visible_text(html: str) -> str:
+    """What the page says: tags dropped (option values and URLs are not read by a person)."""
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_routing_admin_names_rules_by_title_and_stores_the_id(world) -> None:
+    from painpath.alerts.models import RoutingRule
+    from painpath.clinical.safety import rule_ids, rule_spec
+
+    client = client_for(world.admin_a)
+    form = client.get("/admin/alerts/routingrule/add/").content.decode()
+    assert '<option value="mme-prescribed-90">Prescribed opioid dose at or above 90 MME/day' in (
+        form
+    )
+    assert '<option value="" selected>Any rule' in form
+    response = client.post(
+        "/admin/alerts/routingrule/add/",
+        {"rule_id": "pgx_conflict", "recipient": world.nurse.pk},
+    )
+    assert response.status_code == 302
+    assert RoutingRule.objects.get(clinic=world.clinic_a).rule_id == "pgx_conflict"
+    refused = client.post(
+        "/admin/alerts/routingrule/add/", {"rule_id": "no-such-rule", "recipient": world.nurse.pk}
+    )
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+    listing = client.get("/admin/alerts/routingrule/").content.decode()
+    assert rule_spec("pgx_conflict").title in listing
+    filtered = client.get("/admin/alerts/routingrule/?rule=pgx_conflict").content.decode()
+    assert "nurse" in filtered
+    for page in (form, listing):
+        text = _visible_text(page)
+        for rule_id in rule_ids():
+            assert rule_id not in text, rule_id

@@ -532,7 +532,8 @@ def test_clinic_medication_settings_list_the_clinic_policy_thresholds(world) -> 
         "No check-in for 3 days",
     ):
         assert title in html, title
-    assert "min ratio 0.80, window days 7" in html
+    assert "lowest share of scheduled doses taken: 0.80, window (days): 7" in html
+    assert "min_ratio" not in html and "min ratio" not in html
     assert "Prescribed opioid dose at or above 90 MME/day" not in html  # published, not policy
 
 

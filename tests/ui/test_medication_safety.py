@@ -15,9 +15,21 @@ from tests.medications.factories import PrescriptionFactory, StubInputs
 from tests.ui.conftest import screenshot, sign_in
 
 from painpath.alerts.models import Alert
+from painpath.clinical.safety import evidence_labels, rule_ids
 from painpath.medications.models import DoseReport, Prescription
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def assert_words_only(page) -> None:
+    """The alert page a clinician reads names no rule id and no raw evidence key."""
+    text = page.locator("main").inner_text()
+    for rule_id in rule_ids():
+        assert rule_id not in text, rule_id
+    for key in evidence_labels():
+        if "_" in key:  # a bare word (e.g. "opioids") is also a word of the page
+            assert key not in text, key
+    assert "cdc2022" not in text  # the factor table by its title, not its key
 
 
 @pytest.fixture
@@ -73,6 +85,12 @@ def test_clinician_prescribes_with_the_check_first_then_works_an_alert(ui_world,
     screenshot(page, "meds-triage-list")
     page.get_by_role("link", name="Alerts", exact=True).click()
     page.get_by_role("link", name="Opioid with a benzodiazepine or other CNS depressant").click()
+    evidence = page.locator("table.evidence")
+    expect(evidence.locator("th")).to_have_text(
+        ["Opioids", "Benzodiazepines or other CNS depressants"]
+    )
+    expect(evidence.locator("td")).to_have_text(["oxycodone", "diazepam"])
+    assert_words_only(page)
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.locator(".messages")).to_contain_text("acknowledged")
     page.get_by_label("Resolution note").fill("Discussed; benzodiazepine taper started")
@@ -81,6 +99,16 @@ def test_clinician_prescribes_with_the_check_first_then_works_an_alert(ui_world,
     screenshot(page, "meds-alert-resolved")
     assert Alert.objects.filter(status="resolved").count() == 1
     assert page.console_errors == []
+
+    mme = Alert.objects.get(patient=world.p1, rule_id="mme-prescribed-90")
+    page.goto(f"{page.base_url}/alerts/{mme.pk}/")
+    evidence = page.locator("table.evidence")
+    expect(evidence.locator("tr", has_text="Total MME per day")).to_contain_text("90")
+    expect(evidence.locator("tr", has_text="MME conversion factors")).to_contain_text("CDC 2022")
+    expect(evidence.locator("tr", has_text="Opioids and their MME per day")).to_contain_text(
+        "oxycodone: 90 MME/day"
+    )
+    assert_words_only(page)
 
     page.goto(f"{page.base_url}/patients/{world.p1.pk}/")
     expect(page.locator("#mme-chart")).to_be_visible()

@@ -37,7 +37,7 @@ from painpath.audit.models import Action
 from painpath.clinical.medications import Prescription as CorePrescription
 from painpath.clinical.mme import MmeResult
 from painpath.clinical.safety import Alert as Finding
-from painpath.clinical.safety import SafetyReport, evaluate_state, rule_specs
+from painpath.clinical.safety import SafetyReport, evaluate_state, rule_title
 from painpath.clinical.safety import check_draft as core_check_draft
 from painpath.core.context import Actor
 from painpath.patients.models import Patient
@@ -57,12 +57,6 @@ __all__ = [
 ]
 
 SYSTEM = Actor.system("safety-rules")
-
-
-def rule_title(rule_id: str) -> str:
-    """The rule's title, for text a clinician reads (never the id)."""
-    spec = rule_specs().get(rule_id)
-    return spec.title if spec is not None else rule_id.replace("-", " ").replace("_", " ")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
 from painpath.accounts.models import Clinic
+from painpath.clinical.safety import rule_title
 from painpath.patients.models import Patient
 
 
@@ -103,7 +104,7 @@ class Alert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule_id} ({self.status})"
+        return f"{self.title} ({self.status})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.opened_at is None:  # a new alert is open from when it was raised
@@ -158,7 +159,8 @@ class RoutingRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule_id or '*'} -> {self.recipient}"
+        rule = rule_title(self.rule_id) if self.rule_id else _("Any rule")
+        return f"{rule} -> {self.recipient}"
 
 
 class EscalationPolicy(models.Model):

@@ -20,6 +20,7 @@ from painpath import access
 from painpath.accounts.models import Role, User
 from painpath.alerts import services
 from painpath.alerts.models import Alert
+from painpath.clinical.safety import evidence_rows
 from painpath.core.errors import Conflict, FieldError, InvalidInput
 from painpath.core.web import signed_in_user, web_actor
 from painpath.patients.models import Patient
@@ -79,16 +80,6 @@ def _team_clinicians(user: User, patient_id: int) -> list[User]:
     return [u for u in candidates if access.visible_patients(u).filter(pk=patient_id).exists()]
 
 
-def _display(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, list):
-        return "; ".join(_display(v) for v in value) or "—"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_display(v)}" for k, v in value.items())
-    return str(value)
-
-
 def _snooze_default() -> str:
     """The snooze field's starting value: a few hours ahead, in the clinic's local time."""
     return timezone.localtime(timezone.now() + DEFAULT_SNOOZE).strftime("%Y-%m-%dT%H:%M")
@@ -104,7 +95,7 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
         "alerts/detail.html",
         {
             "alert": alert,
-            "evidence": [(k, _display(v)) for k, v in alert.evidence.items()],
+            "evidence": evidence_rows(alert.evidence),
             "can_handle": can_handle,
             "clinicians": _team_clinicians(user, alert.patient_id) if can_handle else [],
             "snooze_default": _snooze_default(),

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from painpath.accounts.admin import ClinicScopedAdmin
-from painpath.clinical.safety import rule_specs
+from painpath.clinical.safety import parameter_label, rule_specs
 from painpath.medications.models import ClinicMedicationSettings
 
 
@@ -20,7 +20,7 @@ def clinic_policy_rows() -> list[tuple[str, str, str]]:
         if spec.basis != "clinic-policy":
             continue
         params = ", ".join(
-            f"{name.replace('_', ' ')} {value}" for name, value in spec.params.items()
+            f"{parameter_label(name)}: {value}" for name, value in spec.params.items()
         )
         rows.append((spec.title, params or "-", spec.message))
     return rows

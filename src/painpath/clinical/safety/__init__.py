@@ -17,12 +17,20 @@ from painpath.clinical.safety._config import (
     max_lookback_days,
     rule_spec,
     rule_specs,
+    rule_title,
     tolerant_only_products,
 )
 from painpath.clinical.safety._context import RuleContext, build_context
 from painpath.clinical.safety._describe import describe
 from painpath.clinical.safety._draft import DRAFT_ID, DraftFinding, DraftReport, check_draft
 from painpath.clinical.safety._errors import SafetyError, SnapshotError
+from painpath.clinical.safety._evidence import (
+    evidence_label,
+    evidence_labels,
+    evidence_rows,
+    evidence_text,
+    parameter_label,
+)
 from painpath.clinical.safety._registry import (
     INPUT_LABELS,
     SafetyReport,
@@ -100,16 +108,22 @@ __all__ = [
     "evaluate_all",
     "evaluate_rule",
     "evaluate_state",
+    "evidence_label",
+    "evidence_labels",
+    "evidence_rows",
+    "evidence_text",
     "exclusion_reason",
     "exclusions",
     "finding_json",
     "long_term_definition",
     "max_lookback_days",
+    "parameter_label",
     "parse_state",
     "report_json",
     "rule_ids",
     "rule_spec",
     "rule_specs",
+    "rule_title",
     "to_prescription",
     "to_snapshot",
     "tolerant_only_products",

@@ -22,6 +22,7 @@ __all__ = [
     "max_lookback_days",
     "rule_spec",
     "rule_specs",
+    "rule_title",
     "tolerant_only_products",
 ]
 
@@ -218,6 +219,13 @@ _META = frozenset(
 def rule_specs() -> dict[str, RuleSpec]:
     """All rule specs by id."""
     return dict(_load()[0])
+
+
+def rule_title(rule_id: str) -> str:
+    """The rule's title, for text a clinician reads (never the id); a rule no longer in the
+    data (an old stored alert or route) is spelt out from its id."""
+    spec = _load()[0].get(rule_id)
+    return spec.title if spec is not None else rule_id.replace("-", " ").replace("_", " ")
 
 
 def rule_spec(rule_id: str) -> RuleSpec:
