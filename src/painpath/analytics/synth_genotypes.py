@@ -4,7 +4,7 @@ What it generates: for some synthetic patients, lab-style diplotypes for CYP2D6 
 call), CYP2C9 and CYP2C19, each with a made-up lab name and report date. Nothing here describes
 a real person, and every row is stored with ``synthetic=True``.
 
-NOT population frequencies. The issue asked for genotypes drawn from published population
+NOT population frequencies. Realistic demo genotypes would be drawn from published population
 allele/diplotype frequencies (e.g. CPIC frequency tables). No such table could be verified from
 the sources available to this project when this was written, and painpath never invents a
 clinical fact, so this module uses a clearly labelled FIXED ASSIGNMENT instead: a short list of
