@@ -216,8 +216,11 @@ def test_round_trip_questionnaire_out_response_in_observation_out(world, as_user
         "/api/v1/fhir/QuestionnaireResponse", json.dumps(qr), content_type="application/json"
     )
     assert created.status_code == 201, created.json()
-    obs = created.json()
-    assert _errors(obs) == []
+    bundle = created.json()
+    assert _errors(bundle) == []
+    obs = bundle["entry"][0]["resource"]
+    assert bundle["entry"][0]["fullUrl"] == f"http://testserver/api/v1/fhir/Observation/{obs['id']}"
+    assert bundle["entry"][1]["resource"]["resourceType"] == "Communication"  # item 9 = 1
     assert obs["code"]["coding"][0]["code"] == "44261-6"
     assert obs["valueQuantity"]["value"] == 11
     assert obs["interpretation"][0]["text"] == "moderate"
@@ -353,12 +356,16 @@ def test_ort_by_fhir_carries_sex_or_is_refused_naming_the_item(world, as_user):
             "/api/v1/fhir/QuestionnaireResponse", json.dumps(body), content_type="application/json"
         )
 
+    def score_of(answered):
+        (entry,) = answered.json()["entry"]  # the score only: ORT signals no crisis
+        return entry["resource"]["valueQuantity"]["value"]
+
     assert _errors(_ort("male")) == []
     # family alcohol, personal alcohol, age 16-45: female 1 + 3 + 1 = 5, male 3 + 3 + 1 = 7
     male = post(_ort("male"))
     assert male.status_code == 201, male.json()
-    assert male.json()["valueQuantity"]["value"] == 7
-    assert post(_ort(None)).json()["valueQuantity"]["value"] == 5  # the record says female
+    assert score_of(male) == 7
+    assert score_of(post(_ort(None))) == 5  # the record says female
     world.p1.sex = "unknown"
     world.p1.save()
     refused = post(_ort(None))

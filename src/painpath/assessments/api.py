@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
 from pydantic import StrictInt
@@ -199,7 +200,16 @@ def fhir_questionnaire(request: HttpRequest, instrument_id: str) -> dict[str, An
 
 
 @fhir_router.post(
-    "/QuestionnaireResponse", response={201: dict[str, Any]}, summary="Answer (FHIR), get the score"
+    "/QuestionnaireResponse",
+    response={201: dict[str, Any]},
+    summary="Answer (FHIR): a Bundle with the score, and the crisis panel when signalled",
+    description=(
+        "Answers a `collection` Bundle: `entry[0]` the score Observation; `entry[1]`, only "
+        "when the answers signal a risk of self-harm (an item the instrument data marks as a "
+        "crisis flag, e.g. PHQ-9 item 9 above 0), a Communication (category alert, priority "
+        "stat) holding the crisis panel: show it to the patient at once, before anything "
+        "else. The care team is alerted. See painpath.interop.fhir.crisis."
+    ),
 )
 def fhir_response(
     request: HttpRequest, payload: Body[dict[str, Any]], params: Query[FhirParams]
@@ -217,8 +227,9 @@ def fhir_response(
             _("Subject mismatch."),
             fields=[FieldError("subject.reference", _("Does not match patient_id."))],
         )
+    actor = actor_of(request)
     response = services.submit_response(
-        actor=actor_of(request),
+        actor=actor,
         patient_id=patient_id,
         instrument_id=parsed.instrument_id,
         answers=parsed.answers,
@@ -229,7 +240,24 @@ def fhir_response(
         sex_field=f"item.where(linkId='{fhir.SEX_LINK_ID}')",
         completed_at_field="authored",
     )
-    return Status(201, _observation(response))
+    communication = None
+    if signals_crisis(response):
+        panel = show_crisis_panel(actor=actor, patient_id=response.patient_id, reason="answers")
+        communication = fhir.crisis_communication(
+            panel,
+            patient_id=response.patient_id,
+            response_id=response.pk,
+            sent=timezone.now(),
+            synthetic=response.synthetic,
+        )
+    observation = _observation(response)
+    bundle = fhir.submission_bundle(
+        observation=observation,
+        observation_url=request.build_absolute_uri(f"Observation/{observation['id']}"),
+        communication=communication,
+        timestamp=timezone.now(),
+    )
+    return Status(201, bundle)
 
 
 def _observation(r: QuestionnaireResponse) -> dict[str, Any]:
